@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from backend.accounts.models import User
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    list_display = ["username", "role", "unit", "scope_area", "phone_number", "is_active"]
+    list_filter = ["role", "is_active", "unit"]
+    search_fields = ["username", "phone_number", "firebase_uid", "email"]
+    autocomplete_fields = ["unit", "scope_area"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        ("Role and scope", {"fields": ["role", "unit", "scope_area", "locale"]}),
+        ("Resident identity", {"fields": ["firebase_uid", "phone_number"]}),
+    ]

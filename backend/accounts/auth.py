@@ -1,0 +1,52 @@
+"""Who is calling: django-ninja auth classes for every router.
+
+Residents send a Firebase ID token as `Authorization: Bearer <token>`.
+"""
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from backend.accounts.firebase import resident_for_claims, verify_id_token
+from backend.accounts.models import User
+
+MAX_TOKEN_LENGTH = 4096
+
+
+class ResidentAuth(HttpBearer):
+    """A signed-in user through Firebase; the request's `auth` is the User."""
+
+    openapi_description = "Firebase Authentication ID token of the resident"
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if not token or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        user = resident_for_claims(verify_id_token(token))
+        request.user = user
+        return user
+
+
+class OptionalResidentAuth(ResidentAuth):
+    """Like ResidentAuth, but an anonymous caller is let through as `auth=ANONYMOUS`.
+
+    A token that is present but bad is still refused: a resident whose token
+    expired must hear so, not silently get the public view.
+    """
+
+    def __call__(self, request: HttpRequest):
+        if not request.headers.get(self.header):
+            return ANONYMOUS
+        return super().__call__(request)
+
+
+class _Anonymous:
+    id = None
+
+    def __bool__(self) -> bool:
+        return True  # django-ninja treats a falsy auth result as "not signed in"
+
+
+ANONYMOUS = _Anonymous()
+
+
+def signed_in_user(auth: object) -> User | None:
+    return auth if isinstance(auth, User) else None

@@ -1,0 +1,81 @@
+"""Building blocks every API router uses: the error schema and cursor pages.
+
+They live below the apps (not in mobile_api) so that the routers of
+`moderation` and `notifications` can use them without importing the API that
+mounts them.
+"""
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from ninja import Schema
+
+from backend.errors import ServiceError
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """`response={200: X, **errors(401, 404)}`: the error codes an operation documents."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+MAX_PAGE_SIZE = 100
+
+
+class BadCursor(ServiceError):
+    status = 400
+    code = "invalid_cursor"
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else str(v) for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> list[str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadCursor("The cursor is not one this server gave out.") from None
+    if not isinstance(values, list) or len(values) != 2:
+        raise BadCursor("The cursor is not one this server gave out.")
+    return values
+
+
+def keyset_page(
+    queryset: QuerySet, cursor: str | None, limit: int, time_field: str = "created_at"
+) -> tuple[list[Any], str | None]:
+    """Newest first by (time_field, id): a stable page whatever is added meanwhile.
+
+    Returns the rows and the cursor of the next page (None on the last page).
+    """
+    queryset = queryset.order_by(f"-{time_field}", "-id")
+    if cursor:
+        moment_text, last_id = _decode_cursor(cursor)
+        try:
+            moment = datetime.fromisoformat(moment_text)
+        except ValueError:
+            raise BadCursor("The cursor is not one this server gave out.") from None
+        queryset = queryset.filter(
+            Q(**{f"{time_field}__lt": moment}) | Q(**{time_field: moment, "id__lt": last_id})
+        )
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    return rows, encode_cursor([getattr(last, time_field), last.id])

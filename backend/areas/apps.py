@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AreasConfig(AppConfig):
+    name = "backend.areas"
+    label = "areas"
+    verbose_name = "Areas and routing"
+
+    def ready(self) -> None:
+        from backend.areas import routing
+
+        routing.connect_cache_invalidation()

@@ -1,0 +1,286 @@
+"""Which district (and commune) a point lies in, and which unit gets a report there.
+
+The spatial index is built once per process from the active areas and rebuilt
+when they change: a save in this process drops it at once, and other processes
+notice a changed area table within AREAS_RECHECK_SECONDS.
+
+How a point is placed:
+1. District polygons decide. A point inside (or on the edge of) several gets the
+   one with the lowest code, so a point on a shared border has one answer.
+2. A point inside none, but within ROUTING_NEAREST_DISTRICT_MAX_M of one (a river
+   bank, a pier, GPS error), goes to the nearest; farther out it is outside.
+3. The commune is the one containing the point among the chosen district's
+   communes only: commune polygons come from another survey and spill over
+   district edges, so they are a hint, never the decider.
+"""
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
+
+from backend.areas.models import Area, Level, RoutingRule, Unit
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+
+
+@dataclass(frozen=True)
+class Placement:
+    district: AreaRef
+    commune: AreaRef | None
+    province: AreaRef | None
+    distance_outside_m: float  # 0 when the point is inside the district polygon
+
+    def area_chain_ids(self) -> list[int]:
+        """Smallest area first: the order routing rules are looked up in."""
+        chain = [self.commune, self.district, self.province]
+        return [area.id for area in chain if area is not None]
+
+
+class _Layer:
+    """Polygons of one level, prepared for point-in-polygon tests."""
+
+    def __init__(self, refs: list[AreaRef], geometries: list[shapely.Geometry]) -> None:
+        order = sorted(range(len(refs)), key=lambda i: (refs[i].code or "~", refs[i].id))
+        self.refs = [refs[i] for i in order]
+        self.geometries = np.array([geometries[i] for i in order], dtype=object)
+        shapely.prepare(self.geometries)
+        self.bounds = shapely.bounds(self.geometries) if len(order) else np.empty((0, 4))
+
+    def first_containing(self, candidates: list[int], lon: float, lat: float) -> int:
+        for i in candidates:
+            minx, miny, maxx, maxy = self.bounds[i]
+            if (
+                minx <= lon <= maxx
+                and miny <= lat <= maxy
+                and shapely.intersects_xy(self.geometries[i], lon, lat)
+            ):
+                return i
+        return -1
+
+    def assign(self, lons: np.ndarray, lats: np.ndarray, result: np.ndarray, i: int) -> None:
+        """Give polygon i to the still unassigned points inside it (bulk path)."""
+        minx, miny, maxx, maxy = self.bounds[i]
+        todo = np.flatnonzero(
+            (result == -1) & (lons >= minx) & (lons <= maxx) & (lats >= miny) & (lats <= maxy)
+        )
+        if len(todo):
+            inside = shapely.intersects_xy(self.geometries[i], lons[todo], lats[todo])
+            result[todo[inside]] = i
+
+
+class AreaIndex:
+    def __init__(
+        self,
+        districts: list[tuple[AreaRef, shapely.Geometry]],
+        communes: list[tuple[AreaRef, shapely.Geometry]],
+        provinces: dict[int, AreaRef],
+        nearest_max_m: float,
+    ) -> None:
+        self.districts = _Layer([r for r, _ in districts], [g for _, g in districts])
+        self.provinces = provinces
+        self.nearest_max_m = nearest_max_m
+        all_bounds = self.districts.bounds
+        self.origin_lat = (
+            float((all_bounds[:, 1].min() + all_bounds[:, 3].max()) / 2) if len(all_bounds) else 0.0
+        )
+        # Distances to polygons are measured in a local equirectangular plane
+        # centred on the service area: within a province its error is well
+        # under 1%, and it lets shapely do the work in C.
+        self._metres_per_lon = (
+            math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(self.origin_lat))
+        )
+        self._metres_per_lat = math.radians(1) * EARTH_RADIUS_M
+        metric = [self._to_metric(g) for g in self.districts.geometries]
+        self._metric_tree = shapely.STRtree(metric)
+        self._district_index = {ref.id: i for i, ref in enumerate(self.districts.refs)}
+        by_district: dict[int, list[tuple[AreaRef, shapely.Geometry]]] = {}
+        for ref, geometry in communes:
+            if ref.parent_id in self._district_index:
+                by_district.setdefault(ref.parent_id, []).append((ref, geometry))
+        self.communes = {
+            district_id: _Layer([r for r, _ in items], [g for _, g in items])
+            for district_id, items in by_district.items()
+        }
+        self._all_district_positions = list(range(len(self.districts.refs)))
+
+    def _to_metric(self, geometry: shapely.Geometry) -> shapely.Geometry:
+        return shapely.transform(
+            geometry, lambda xy: xy * np.array([self._metres_per_lon, self._metres_per_lat])
+        )
+
+    def _nearest_district(self, lon: float, lat: float) -> tuple[int, float]:
+        point = shapely.Point(lon * self._metres_per_lon, lat * self._metres_per_lat)
+        found, distances = self._metric_tree.query_nearest(
+            point, max_distance=self.nearest_max_m, return_distance=True
+        )
+        if len(found) == 0:
+            return -1, math.inf
+        # Equidistant candidates: the lowest code (they are stored in code order).
+        return int(found.min()), float(distances.min())
+
+    def place(self, lat: float, lon: float) -> Placement | None:
+        """Where one point lies, or None when it is outside the service area."""
+        position = self.districts.first_containing(self._all_district_positions, lon, lat)
+        distance = 0.0
+        if position == -1:
+            position, distance = self._nearest_district(lon, lat)
+            if position == -1:
+                return None
+        district = self.districts.refs[position]
+        commune = None
+        layer = self.communes.get(district.id)
+        if layer is not None:
+            found = layer.first_containing(list(range(len(layer.refs))), lon, lat)
+            commune = layer.refs[found] if found != -1 else None
+        return Placement(
+            district=district,
+            commune=commune,
+            province=self.provinces.get(district.parent_id or -1),
+            distance_outside_m=round(distance, 1),
+        )
+
+    def district_positions(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+        """Bulk routing: the district position of each point (-1: outside)."""
+        lats = np.asarray(lats, dtype=float)
+        lons = np.asarray(lons, dtype=float)
+        result = np.full(len(lats), -1, dtype=np.int64)
+        for i in self._all_district_positions:
+            self.districts.assign(lons, lats, result, i)
+        outside = np.flatnonzero(result == -1)
+        if len(outside):
+            points = shapely.points(
+                lons[outside] * self._metres_per_lon, lats[outside] * self._metres_per_lat
+            )
+            pairs = self._metric_tree.query_nearest(
+                points, max_distance=self.nearest_max_m, all_matches=True
+            )
+            # Several equidistant districts: keep the lowest position, as `place` does.
+            nearest = np.full(len(outside), np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(nearest, pairs[0], pairs[1])
+            nearest[nearest == np.iinfo(np.int64).max] = -1
+            result[outside] = nearest
+        return result
+
+    def commune_positions(
+        self, lats: np.ndarray, lons: np.ndarray, districts: np.ndarray
+    ) -> list[AreaRef | None]:
+        """Bulk: the commune of each point, given its district positions."""
+        lats = np.asarray(lats, dtype=float)
+        lons = np.asarray(lons, dtype=float)
+        found: list[AreaRef | None] = [None] * len(lats)
+        for position, ref in enumerate(self.districts.refs):
+            layer = self.communes.get(ref.id)
+            members = np.flatnonzero(districts == position)
+            if layer is None or len(members) == 0:
+                continue
+            result = np.full(len(members), -1, dtype=np.int64)
+            for i in range(len(layer.refs)):
+                layer.assign(lons[members], lats[members], result, i)
+            for member, commune_i in zip(members, result, strict=True):
+                if commune_i != -1:
+                    found[member] = layer.refs[commune_i]
+        return found
+
+
+def build_index() -> AreaIndex:
+    areas = list(
+        Area.objects.active().only("id", "code", "name", "level", "parent_id", "geometry_wkb")
+    )
+    refs = {a.id: AreaRef(a.id, a.code, a.name, a.level, a.parent_id) for a in areas}
+    by_level: dict[str, list[tuple[AreaRef, shapely.Geometry]]] = {level: [] for level in Level}
+    for area in areas:
+        by_level[area.level].append((refs[area.id], area.geometry))
+    provinces = {ref.id: ref for ref, _ in by_level[Level.PROVINCE]}
+    # A province whose polygon we do not hold still names itself in placements.
+    missing_parents = {r.parent_id for r, _ in by_level[Level.DISTRICT]} - set(provinces)
+    for area in Area.objects.filter(id__in=[p for p in missing_parents if p]):
+        provinces[area.id] = AreaRef(area.id, area.code, area.name, area.level, area.parent_id)
+    return AreaIndex(
+        districts=by_level[Level.DISTRICT],
+        communes=by_level[Level.COMMUNE],
+        provinces=provinces,
+        nearest_max_m=settings.ROUTING_NEAREST_DISTRICT_MAX_M,
+    )
+
+
+class _IndexCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: AreaIndex | None = None
+        self._version: tuple | None = None
+        self._checked_at = -math.inf
+
+    def invalidate(self, **_kwargs: object) -> None:
+        self._checked_at = -math.inf
+
+    def get(self) -> AreaIndex:
+        if (
+            self._index is not None
+            and time.monotonic() - self._checked_at < settings.AREAS_RECHECK_SECONDS
+        ):
+            return self._index
+        with self._lock:
+            version = tuple(
+                Area.objects.aggregate(n=Count("id"), changed=Max("updated_at")).values()
+            )
+            if self._index is None or version != self._version:
+                self._index = build_index()
+                self._version = version
+            self._checked_at = time.monotonic()
+            return self._index
+
+
+_cache = _IndexCache()
+area_index = _cache.get
+
+
+def connect_cache_invalidation() -> None:
+    post_save.connect(_cache.invalidate, sender=Area, dispatch_uid="areas-index-save")
+    post_delete.connect(_cache.invalidate, sender=Area, dispatch_uid="areas-index-delete")
+
+
+def place(lat: float, lon: float) -> Placement | None:
+    return area_index().place(lat, lon)
+
+
+def units_by_category(placement: Placement, category_ids: list[int]) -> dict[int, Unit | None]:
+    """The responsible unit for each category at this placement, in one query.
+
+    For each category, a rule naming the category beats a default (category-less)
+    rule, and among those the smallest area wins: a province-wide rule sending
+    water-supply to the water company beats a district's catch-all unit, while
+    a district's own water-supply rule beats the province's.
+    """
+    chain = placement.area_chain_ids()
+    rules = list(
+        RoutingRule.objects.filter(area_id__in=chain, unit__active=True).select_related("unit")
+    )
+    best: dict[int, Unit | None] = {}
+    for category_id in category_ids:
+        candidates = [
+            (rule.category_id is None, chain.index(rule.area_id), rule.unit)
+            for rule in rules
+            if rule.category_id in (category_id, None)
+        ]
+        best[category_id] = min(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else None
+    return best
+
+
+def unit_for(placement: Placement, category_id: int) -> Unit | None:
+    return units_by_category(placement, [category_id])[category_id]

@@ -1,0 +1,34 @@
+import os
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from backend.accounts.emulator import emulator_id_token
+from backend.areas.models import Area
+from backend.demo.seed import DEMO_PASSWORD, create_demo_accounts, load_tra_vinh
+
+
+class Command(BaseCommand):
+    help = "Run the service on its embedded default with demo data (development only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="Prepare, do not serve")
+
+    def handle(self, no_serve, **options):
+        if not settings.DEBUG:
+            raise CommandError("The demo runs with DEBUG=1 only.")
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Area.objects.exists():
+            self.stdout.write("Loading Trà Vinh areas, the catalogue and demo accounts...")
+            load_tra_vinh()
+        create_demo_accounts()
+        port = os.environ.get("PORT", "8000")
+        token = emulator_id_token("demo-resident", "+84901234567")
+        self.stdout.write(
+            f"\nAPI docs:      http://127.0.0.1:{port}/api/v1/docs\n"
+            f"Admin:         http://127.0.0.1:{port}/admin/  (admin / {DEMO_PASSWORD})\n"
+            f"Resident token (Authorization: Bearer ...):\n{token}\n"
+        )
+        if not no_serve:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)

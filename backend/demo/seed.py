@@ -1,0 +1,75 @@
+"""Demo data for the embedded default: Trà Vinh's areas, the catalogue, a unit per
+district, and one account of each role."""
+
+from django.conf import settings
+from django.db import transaction
+
+from backend.accounts.models import Role, User
+from backend.areas.loading import load_areas
+from backend.areas.models import Area, Level, RoutingRule, Unit
+from backend.catalogue.models import Category
+from backend.catalogue.seed import seed_catalogue
+
+GEO_DIR = settings.BASE_DIR / "data" / "geo"
+EDITION = "pre-2025"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed by `manage.py demo`, DEBUG only
+
+
+def unit_name(district: Area) -> str:
+    """District urban offices: cities and towns have a Phòng Quản lý đô thị, rural
+    districts a Phòng Kinh tế và Hạ tầng."""
+    if district.properties.get("unit_type") == "Huyện":
+        return f"Phòng Kinh tế và Hạ tầng {district.name}"
+    return f"Phòng Quản lý đô thị {district.name}"
+
+
+@transaction.atomic
+def load_tra_vinh() -> None:
+    """Areas, catalogue, units and routing rules for Trà Vinh (idempotent)."""
+    load_areas(GEO_DIR / "tra_vinh_districts.geojson", Level.DISTRICT, EDITION)
+    load_areas(GEO_DIR / "tra_vinh_communes.geojson", Level.COMMUNE, EDITION)
+    seed_catalogue()
+    province = Area.objects.active().get(level=Level.PROVINCE, code="84")
+    for district in Area.objects.active().filter(level=Level.DISTRICT):
+        unit, _ = Unit.objects.update_or_create(
+            code=f"urban-{district.code}", defaults={"name": unit_name(district), "area": district}
+        )
+        RoutingRule.objects.update_or_create(area=district, category=None, defaults={"unit": unit})
+    # Water mains are the water company's, province-wide.
+    water, _ = Unit.objects.update_or_create(
+        code="water-84",
+        defaults={"name": "Công ty Cổ phần Cấp thoát nước Trà Vinh", "area": province},
+    )
+    RoutingRule.objects.update_or_create(
+        area=province, category=Category.objects.get(code="water-supply"), defaults={"unit": water}
+    )
+
+
+DEMO_STAFF = [
+    ("staff842", Role.STAFF, "urban-842", "842"),
+    ("lead842", Role.UNIT_LEAD, "urban-842", "842"),
+    ("manager842", Role.DISTRICT_MANAGER, None, "842"),
+    ("staff849", Role.STAFF, "urban-849", "849"),
+    ("moderator", Role.MODERATOR, None, "84"),
+    ("official", Role.OFFICIAL, None, "84"),
+]
+
+
+@transaction.atomic
+def create_demo_accounts() -> None:
+    for username, role, unit_code, area_code in DEMO_STAFF:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "unit": Unit.objects.filter(code=unit_code).first(),
+                "scope_area": Area.objects.active().filter(code=area_code).first(),
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser(
+            "admin", "admin@example.invalid", DEMO_PASSWORD, role=Role.ADMIN
+        )

@@ -1,0 +1,252 @@
+"""What residents do with reports: create one, say "me too", and what follows."""
+
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.areas import routing
+from backend.catalogue.models import Category
+from backend.errors import NotFound, ServiceError, Unprocessable
+from backend.reports.geo import distance_m, h3_cells, neighbourhood_r10
+from backend.reports.models import (
+    OPEN_STATUSES,
+    EventKind,
+    Follower,
+    Report,
+    Source,
+    Visibility,
+)
+from backend.reports.screening import screen_new_report
+from backend.reports.timeline import record_event
+
+# Crockford's base32 without I, L, O, U: easy to read out over the phone.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+@dataclass(frozen=True)
+class NewReport:
+    id: uuid.UUID
+    category_code: str
+    description: str
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+    address: str = ""
+
+    def fingerprint(self) -> str:
+        content = {
+            "category": self.category_code,
+            "description": self.description,
+            "lat": round(self.lat, 7),
+            "lon": round(self.lon, 7),
+            "accuracy_m": self.accuracy_m,
+            "address": self.address,
+        }
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    report: Report
+    distance_m: float
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def outside_service_area(lat: float, lon: float) -> Unprocessable:
+    return Unprocessable(
+        "This place is outside the area the service covers.",
+        code="outside_service_area",
+        details={"lat": lat, "lon": lon},
+    )
+
+
+def check_report_rate(reporter: User) -> None:
+    """At most REPORTS_PER_HOUR new reports per resident, counted in the database
+    so that it holds across processes and a replayed request does not count."""
+    limit = settings.REPORTS_PER_HOUR
+    window_start = timezone.now() - timedelta(hours=1)
+    recent = list(
+        Report.objects.filter(reporter=reporter, created_at__gte=window_start)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        retry_after = max(1, int((recent[-1] - window_start).total_seconds()) + 1)
+        raise ServiceError(
+            f"You can send at most {limit} reports an hour. Please try again later.",
+            code="rate_limited",
+            status=429,
+            details={"retry_after_seconds": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def _replayed(existing: Report, reporter: User, new: NewReport) -> Report:
+    if existing.reporter_id != reporter.id or existing.request_fingerprint != new.fingerprint():
+        raise Unprocessable(
+            "A report with this id was already sent with different content.",
+            code="idempotency_mismatch",
+            details={"id": str(new.id)},
+        )
+    return existing
+
+
+def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> tuple[Report, bool]:
+    """Route, screen and save a resident's report. Returns (report, created).
+
+    Sending the same id with the same content again returns the first report
+    with created=False; with other content it is an idempotency_mismatch.
+    """
+    existing = Report.objects.filter(id=new.id).first()
+    if existing is not None:
+        return _replayed(existing, reporter, new), False
+
+    category = Category.objects.active().filter(code=new.category_code).first()
+    if category is None:
+        raise Unprocessable(
+            f"Unknown category {new.category_code!r}.",
+            code="unknown_category",
+            details={"category": new.category_code},
+        )
+    placement = routing.place(new.lat, new.lon)
+    if placement is None:
+        raise outside_service_area(new.lat, new.lon)
+    check_report_rate(reporter)
+
+    now = timezone.now()
+    report = Report(
+        id=new.id,
+        reporter=reporter,
+        source=source,
+        category=category,
+        description=new.description,
+        address=new.address,
+        lat=new.lat,
+        lon=new.lon,
+        accuracy_m=new.accuracy_m,
+        **h3_cells(new.lat, new.lon),
+        district_id=placement.district.id,
+        commune_id=placement.commune.id if placement.commune else None,
+        unit=routing.unit_for(placement, category.id),
+        priority=category.default_priority,
+        due_at=now + timedelta(hours=category.sla_hours),
+        request_fingerprint=new.fingerprint(),
+        created_at=now,
+    )
+    decision = screen_new_report(report)
+    report.visibility = decision.visibility
+    report.public_description = (
+        new.description if decision.public_description is None else decision.public_description
+    )
+
+    for _attempt in range(5):
+        report.reference = new_reference()
+        try:
+            with transaction.atomic():
+                report.save(force_insert=True)
+                _record_creation(report, placement, decision)
+            return report, True
+        except IntegrityError:
+            # Either the same id arrived twice at once (a retry racing the
+            # first try), or the reference collided: tell them apart.
+            existing = Report.objects.filter(id=new.id).first()
+            if existing is not None:
+                return _replayed(existing, reporter, new), False
+    raise ServiceError("Could not allocate a report reference.", code="reference_exhausted")
+
+
+def _record_creation(report: Report, placement: routing.Placement, decision) -> None:
+    Follower.objects.create(report=report, user=report.reporter)
+    record_event(
+        report,
+        EventKind.CREATED,
+        actor=report.reporter,
+        data={"category": report.category.code},
+    )
+    record_event(
+        report,
+        EventKind.ROUTED,
+        data={
+            "district": placement.district.code,
+            "commune": placement.commune.code if placement.commune else None,
+            "unit": report.unit.code if report.unit else None,
+            "distance_outside_m": placement.distance_outside_m,
+        },
+    )
+    if decision.reasons or decision.visibility != Visibility.PUBLIC:
+        record_event(
+            report,
+            EventKind.SCREENED,
+            is_public=False,
+            data={"visibility": decision.visibility, "reasons": decision.reasons},
+        )
+
+
+def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandidate]:
+    """Open, public reports of the same category near this one, nearest first."""
+    since = timezone.now() - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    nearby = (
+        Report.objects.filter(
+            category_id=report.category_id,
+            h3_r10__in=neighbourhood_r10(report.lat, report.lon),
+            status__in=OPEN_STATUSES,
+            visibility=Visibility.PUBLIC,
+            created_at__gte=since,
+        )
+        .exclude(id=report.id)
+        .select_related("category")[:200]
+    )
+    found = [
+        DuplicateCandidate(other, distance_m(report.lat, report.lon, other.lat, other.lon))
+        for other in nearby
+    ]
+    found = [c for c in found if c.distance_m <= settings.DUPLICATE_RADIUS_M]
+    found.sort(key=lambda c: c.distance_m)
+    return found[:limit]
+
+
+def visible_report(report_id: uuid.UUID, viewer: User | None) -> Report:
+    """A report the viewer may see: their own always, others' when public."""
+    report = (
+        Report.objects.select_related("category", "district", "commune", "unit")
+        .filter(id=report_id)
+        .first()
+    )
+    if report is None:
+        raise NotFound("No such report.")
+    is_reporter = viewer is not None and viewer.id == report.reporter_id
+    if report.visibility != Visibility.PUBLIC and not is_reporter:
+        raise NotFound("No such report.")
+    return report
+
+
+@transaction.atomic
+def support_report(report_id: uuid.UUID, resident: User) -> tuple[Report, bool]:
+    """Say "me too": counted once per resident, who then follows the report."""
+    report = visible_report(report_id, resident)
+    if report.reporter_id == resident.id:
+        raise ServiceError("You reported this problem yourself.", code="own_report", status=409)
+    if not report.is_open:
+        raise ServiceError("This report is no longer open.", code="report_not_open", status=409)
+    follower, _ = Follower.objects.get_or_create(report=report, user=resident)
+    if follower.supported:
+        return report, False
+    follower.supported = True
+    follower.save(update_fields=["supported"])
+    Report.objects.filter(id=report.id).update(support_count=F("support_count") + 1)
+    report.refresh_from_db(fields=["support_count"])
+    record_event(report, EventKind.SUPPORTED, actor=resident, is_public=True)
+    return report, True

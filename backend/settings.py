@@ -1,0 +1,153 @@
+"""Settings, read from the environment (see README "Configuration").
+
+With no environment at all the service runs on its embedded default: a SQLite
+file, jobs run in-process, media in a local folder. Production sets
+DATABASE_URL, REDIS_URL and SECRET_KEY.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from backend.env import envbool, envfloat, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = envbool("DEBUG", False)
+SECRET_KEY = envstr("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "backend.areas",
+    "backend.catalogue",
+    "backend.accounts",
+    "backend.reports",
+    "backend.demo",
+    "moderation",
+    "notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "backend.urls"
+WSGI_APPLICATION = "backend.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# Database: PostgreSQL in production and in the tests; a SQLite file otherwise.
+DATABASE_URL = envstr("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}
+    }
+
+# Redis carries the job queue and the shared cache (rate limits). Without it,
+# jobs run in-process right after the transaction commits.
+REDIS_URL = envstr("REDIS_URL")
+JOBS_INLINE = envbool("JOBS_INLINE", not REDIS_URL)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "civic"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Languages: Vietnamese first, then English and Khmer (Accept-Language chooses).
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("km", "ភាសាខ្មែរ")]
+TIME_ZONE = envstr("SERVICE_TIME_ZONE", "Asia/Ho_Chi_Minh")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = envstr("MEDIA_URL", "/media/")
+
+# Residents sign in with Firebase Authentication.
+FIREBASE_PROJECT_ID = envstr("FIREBASE_PROJECT_ID", "civic-feedback-dev")
+FIREBASE_CREDENTIALS = envstr("FIREBASE_CREDENTIALS")  # path to a service-account JSON
+FIREBASE_AUTH_EMULATOR_HOST = envstr("FIREBASE_AUTH_EMULATOR_HOST")
+if FIREBASE_AUTH_EMULATOR_HOST and not DEBUG:
+    # The emulator accepts unsigned tokens: anyone could sign in as anyone.
+    raise ImproperlyConfigured("FIREBASE_AUTH_EMULATOR_HOST is set while DEBUG is off; refusing")
+
+# Routing and reports.
+ROUTING_NEAREST_DISTRICT_MAX_M = envfloat("ROUTING_NEAREST_DISTRICT_MAX_M", 300.0)
+AREAS_RECHECK_SECONDS = envfloat("AREAS_RECHECK_SECONDS", 5.0)
+DUPLICATE_RADIUS_M = envfloat("DUPLICATE_RADIUS_M", 50.0)
+DUPLICATE_WINDOW_DAYS = envint("DUPLICATE_WINDOW_DAYS", 30, minimum=1)
+REPORTS_PER_HOUR = envint("REPORTS_PER_HOUR", 20, minimum=1)
+FEED_MAX_RADIUS_M = envfloat("FEED_MAX_RADIUS_M", 20_000.0)
+REPORT_SCREENING_HOOK = envstr("REPORT_SCREENING_HOOK", "moderation.screening.screen_new_report")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+}
+
+SENTRY_DSN = envstr("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.rq import RqIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), RqIntegration()],
+        environment=envstr("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=envfloat("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+        send_default_pii=False,  # no IP addresses, cookies or user identities
+    )

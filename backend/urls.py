@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+from django.views.static import serve
+
+from mobile_api.api import api
+from mobile_api.fallback import json_not_found, json_server_error
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", api.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/public/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT / "public"},
+        )
+    )
+
+handler404 = json_not_found
+handler500 = json_server_error

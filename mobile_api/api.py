@@ -1,0 +1,137 @@
+"""The HTTP API: one NinjaAPI, one error shape, the routers of every app.
+
+Every error leaves as `{"error": {"code", "message", "details"}}` with its
+status, whether a domain function refused (ServiceError), the input did not
+validate, the caller is not signed in, or something broke.
+"""
+
+import logging
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.renderers import JSONRenderer
+
+from backend.errors import ServiceError
+from mobile_api import health
+from mobile_api.routers import areas, reports
+
+logger = logging.getLogger(__name__)
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    # Vietnamese and Khmer text as UTF-8, not \u escapes: a third smaller on the wire.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=UnicodeJSONRenderer(),
+    title="Citizen feedback API",
+    version="1",
+    description=(
+        "Residents report urban problems with their location and photos; each report is "
+        "routed to the district unit responsible for it. Send `Accept-Language: vi|en|km`."
+    ),
+    openapi_url="/api/v1/openapi.json",
+    docs_url="/api/v1/docs",
+    urls_namespace="api",
+)
+
+
+def error_response(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    details: dict | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    response = api.create_response(
+        request,
+        {"error": {"code": code, "message": message, "details": details or {}}},
+        status=status,
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(ServiceError)
+def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())),
+            "problem": error.get("msg", ""),
+            "type": error.get("type", ""),
+        }
+        for error in exc.errors
+    ]
+    return error_response(
+        request, 422, "invalid_request", "The request has invalid fields.", {"errors": problems}
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(
+        request, 401, "not_authenticated", "Sign in first: send `Authorization: Bearer <token>`."
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    wait = max(1, int(exc.wait or 1))
+    return error_response(
+        request,
+        429,
+        "rate_limited",
+        "Too many requests; try again later.",
+        {"retry_after_seconds": wait},
+        {"Retry-After": str(wait)},
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {
+        400: "malformed_request",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+    }
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DatabaseError) and "connection" in str(exc).lower()
+    ):
+        logger.warning("database unavailable: %s", exc)
+        return error_response(
+            request,
+            503,
+            "service_unavailable",
+            "The service is briefly unavailable; try again.",
+            headers={"Retry-After": "5"},
+        )
+    logger.exception("unexpected error on %s %s", request.method, request.path)
+    return error_response(request, 500, "internal_error", "Something went wrong on our side.")
+
+
+api.add_router("/", health.router)
+api.add_router("/api/v1/", areas.router)
+api.add_router("/api/v1/", reports.router)

@@ -1,0 +1,59 @@
+"""Where a point is, and the catalogue: what the app needs before a report."""
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from backend.api_kit import errors
+from backend.areas import routing
+from backend.catalogue.models import Category
+from backend.reports.services import outside_service_area
+from mobile_api.schemas import AreaOut, CategoryOut, CategoryRef, Coordinates, UnitOut
+
+router = Router(tags=["areas"])
+
+
+class RoutingOut(Schema):
+    category: CategoryRef
+    unit: UnitOut | None
+
+
+class LocateOut(Schema):
+    lat: float
+    lon: float
+    province: AreaOut | None
+    district: AreaOut
+    commune: AreaOut | None
+    distance_outside_m: float
+    routing: list[RoutingOut]
+
+
+@router.get("/areas/locate", response={200: LocateOut, **errors(422, 429)}, auth=None)
+def locate(request: HttpRequest, point: Query[Coordinates]):
+    """Which areas contain the point, and which unit would get a report of each category there.
+
+    A point just outside every district (a river bank, GPS error) within the
+    configured distance belongs to the nearest one; farther out it is
+    `outside_service_area`.
+    """
+    placement = routing.place(point.lat, point.lon)
+    if placement is None:
+        raise outside_service_area(point.lat, point.lon)
+    categories = list(Category.objects.active())
+    units = routing.units_by_category(placement, [c.id for c in categories])
+    return LocateOut(
+        lat=point.lat,
+        lon=point.lon,
+        province=AreaOut.of(placement.province),
+        district=AreaOut.of(placement.district),
+        commune=AreaOut.of(placement.commune),
+        distance_outside_m=placement.distance_outside_m,
+        routing=[
+            RoutingOut(category=CategoryRef.of(c), unit=UnitOut.of(units[c.id])) for c in categories
+        ],
+    )
+
+
+@router.get("/categories", response={200: list[CategoryOut], **errors(429)}, auth=None)
+def list_categories(request: HttpRequest):
+    """The categories a resident can choose, in the language of Accept-Language."""
+    return [CategoryOut.of(c) for c in Category.objects.active()]

@@ -1,0 +1,186 @@
+"""Schemas shared by the resident-facing routers."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, field_validator
+
+from backend.areas.models import Area, Unit
+from backend.areas.routing import AreaRef
+from backend.catalogue.models import Category
+from backend.i18n import localized
+from backend.reports.models import Report, ReportEvent
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    level: str
+
+    @classmethod
+    def of(cls, area: Area | AreaRef | None) -> "AreaOut | None":
+        return None if area is None else cls(code=area.code, name=area.name, level=area.level)
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, unit: Unit | None) -> "UnitOut | None":
+        return None if unit is None else cls(code=unit.code, name=unit.name)
+
+
+class CategoryOut(Schema):
+    code: str
+    group: str
+    name: str
+    description: str
+    default_priority: str
+    sla_hours: int
+
+    @classmethod
+    def of(cls, category: Category) -> "CategoryOut":
+        return cls(
+            code=category.code,
+            group=category.group,
+            name=localized(category, "name"),
+            description=localized(category, "description"),
+            default_priority=category.default_priority,
+            sla_hours=category.sla_hours,
+        )
+
+
+class CategoryRef(Schema):
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, category: Category) -> "CategoryRef":
+        return cls(code=category.code, name=localized(category, "name"))
+
+
+class Coordinates(Schema):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class ReportIn(Schema):
+    """A new report. `id` is made by the app (a UUID): sending it again is safe."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: UUID
+    category: str = Field(min_length=1, max_length=50)
+    description: str = Field(min_length=1, max_length=2000)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    address: str = Field(default="", max_length=300)
+
+    @field_validator("description", "address")
+    @classmethod
+    def strip_text(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("description")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+
+class EventOut(Schema):
+    kind: str
+    at: datetime
+    message: str
+    data: dict[str, Any]
+    by_staff: bool
+
+    @classmethod
+    def of(cls, event: ReportEvent) -> "EventOut":
+        actor = event.actor
+        return cls(
+            kind=event.kind,
+            at=event.created_at,
+            message=event.message,
+            data=event.data,
+            by_staff=actor is not None and not actor.is_resident,
+        )
+
+
+class ReportSummaryOut(Schema):
+    id: UUID
+    reference: str
+    category: CategoryRef
+    description: str
+    status: str
+    lat: float
+    lon: float
+    district: AreaOut
+    support_count: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, report: Report, is_mine: bool = False) -> "ReportSummaryOut":
+        return cls(
+            id=report.id,
+            reference=report.reference,
+            category=CategoryRef.of(report.category),
+            description=report.description if is_mine else report.public_description,
+            status=report.status,
+            lat=report.lat,
+            lon=report.lon,
+            district=AreaOut.of(report.district),
+            support_count=report.support_count,
+            created_at=report.created_at,
+        )
+
+
+class ReportOut(ReportSummaryOut):
+    """One report. `is_mine` marks the reporter's own full view; nobody else ever
+    sees who reported it."""
+
+    address: str
+    accuracy_m: float | None
+    commune: AreaOut | None
+    unit: UnitOut | None
+    priority: str
+    due_at: datetime
+    updated_at: datetime
+    is_mine: bool
+    visibility: str | None = Field(description="Moderation state; only in the reporter's view")
+    timeline: list[EventOut]
+
+    @classmethod
+    def of_report(cls, report: Report, is_mine: bool, events: list[ReportEvent]) -> "ReportOut":
+        summary = ReportSummaryOut.of(report, is_mine).model_dump()
+        return cls(
+            **summary,
+            address=report.address,
+            accuracy_m=report.accuracy_m if is_mine else None,
+            commune=AreaOut.of(report.commune),
+            unit=UnitOut.of(report.unit),
+            priority=report.priority,
+            due_at=report.due_at,
+            updated_at=report.updated_at,
+            is_mine=is_mine,
+            visibility=report.visibility if is_mine else None,
+            timeline=[EventOut.of(e) for e in events],
+        )
+
+
+class DuplicateCandidateOut(ReportSummaryOut):
+    distance_m: float
+
+
+class ReportCreatedOut(ReportOut):
+    duplicate_candidates: list[DuplicateCandidateOut]
+
+
+class ReportPage(Schema):
+    items: list[ReportSummaryOut]
+    next_cursor: str | None

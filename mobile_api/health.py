@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 router = Router(tags=["health"], auth=None)
 
@@ -26,7 +26,9 @@ def readyz(request: HttpRequest):
     if settings.REDIS_URL:
         checks["redis"] = _check_redis()
     ok = all(value == "ok" for value in checks.values())
-    return (200 if ok else 503), HealthOut(status="ok" if ok else "unavailable", checks=checks)
+    return Status(
+        200 if ok else 503, HealthOut(status="ok" if ok else "unavailable", checks=checks)
+    )
 
 
 def _check_database() -> str:

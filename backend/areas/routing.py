@@ -61,10 +61,12 @@ class _Layer:
         self.geometries = np.array([geometries[i] for i in order], dtype=object)
         shapely.prepare(self.geometries)
         self.bounds = shapely.bounds(self.geometries) if len(order) else np.empty((0, 4))
+        # Plain tuples: the one-point path reads them in Python, where numpy rows are slow.
+        self._boxes = [(i, *map(float, box)) for i, box in enumerate(self.bounds)]
 
-    def first_containing(self, candidates: list[int], lon: float, lat: float) -> int:
-        for i in candidates:
-            minx, miny, maxx, maxy = self.bounds[i]
+    def first_containing(self, lon: float, lat: float) -> int:
+        """The first polygon (in code order) containing or touching the point, or -1."""
+        for i, minx, miny, maxx, maxy in self._boxes:
             if (
                 minx <= lon <= maxx
                 and miny <= lat <= maxy
@@ -82,6 +84,70 @@ class _Layer:
         if len(todo):
             inside = shapely.intersects_xy(self.geometries[i], lons[todo], lats[todo])
             result[todo[inside]] = i
+
+
+MIXED = -2  # a grid cell that needs the exact test
+
+
+class _CellGrid:
+    """A raster over the service area that answers most points without a polygon test.
+
+    Each cell lies wholly inside one district (its answer), wholly beyond reach of
+    every district (outside), or is mixed: it holds an edge, and points in it take
+    the exact path. Only cells strictly inside a district are answered from the
+    grid, so a point on a border always gets the exact (lowest-code) answer.
+    """
+
+    def __init__(
+        self,
+        districts: _Layer,
+        near_zone: shapely.Geometry,
+        metres_per_lon: float,
+        metres_per_lat: float,
+        cell_m: float = 250.0,
+        max_cells_per_side: int = 1024,
+    ) -> None:
+        minx, miny, maxx, maxy = shapely.bounds(near_zone)
+        self.x0, self.y0 = minx / metres_per_lon, miny / metres_per_lat
+        x1, y1 = maxx / metres_per_lon, maxy / metres_per_lat
+        self.nx = int(min(max_cells_per_side, max(1, math.ceil((maxx - minx) / cell_m))))
+        self.ny = int(min(max_cells_per_side, max(1, math.ceil((maxy - miny) / cell_m))))
+        self.dx = (x1 - self.x0) / self.nx
+        self.dy = (y1 - self.y0) / self.ny
+        cols, rows = np.meshgrid(np.arange(self.nx), np.arange(self.ny))
+        cols, rows = cols.ravel(), rows.ravel()
+        boxes = shapely.box(
+            self.x0 + cols * self.dx,
+            self.y0 + rows * self.dy,
+            self.x0 + (cols + 1) * self.dx,
+            self.y0 + (rows + 1) * self.dy,
+        )
+        metric_boxes = shapely.box(
+            (self.x0 + cols * self.dx) * metres_per_lon,
+            (self.y0 + rows * self.dy) * metres_per_lat,
+            (self.x0 + (cols + 1) * self.dx) * metres_per_lon,
+            (self.y0 + (rows + 1) * self.dy) * metres_per_lat,
+        )
+        cells = np.where(shapely.intersects(near_zone, metric_boxes), MIXED, -1).astype(np.int64)
+        for i, geometry in enumerate(districts.geometries):
+            cells[shapely.contains_properly(geometry, boxes)] = i
+        self.cells = cells.reshape(self.ny, self.nx)
+        self._cell_list = cells.tolist()
+
+    def lookup(self, lon: float, lat: float) -> int:
+        col = math.floor((lon - self.x0) / self.dx)
+        row = math.floor((lat - self.y0) / self.dy)
+        if 0 <= col < self.nx and 0 <= row < self.ny:
+            return self._cell_list[row * self.nx + col]
+        return -1
+
+    def lookup_many(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+        cols = np.floor((lons - self.x0) / self.dx).astype(np.int64)
+        rows = np.floor((lats - self.y0) / self.dy).astype(np.int64)
+        inside = (cols >= 0) & (cols < self.nx) & (rows >= 0) & (rows < self.ny)
+        result = np.full(len(lons), -1, dtype=np.int64)
+        result[inside] = self.cells[rows[inside], cols[inside]]
+        return result
 
 
 class AreaIndex:
@@ -107,7 +173,19 @@ class AreaIndex:
         )
         self._metres_per_lat = math.radians(1) * EARTH_RADIUS_M
         metric = [self._to_metric(g) for g in self.districts.geometries]
-        self._metric_tree = shapely.STRtree(metric)
+        # A point outside every district is nearest to some stretch of a district
+        # edge; short stretches in a tree make that search cheap (a whole
+        # district edge has thousands of vertices).
+        pieces, owners = _edge_pieces(metric)
+        self._edge_tree = shapely.STRtree(pieces)
+        self._edge_owner = np.array(owners, dtype=np.int64)
+        # Everything within reach of the nearest-district rule: most points that
+        # miss every district are far out, and this one test dismisses them.
+        self._near_zone = shapely.buffer(shapely.union_all(metric), nearest_max_m)
+        shapely.prepare(self._near_zone)
+        self._grid = _CellGrid(
+            self.districts, self._near_zone, self._metres_per_lon, self._metres_per_lat
+        )
         self._district_index = {ref.id: i for i, ref in enumerate(self.districts.refs)}
         by_district: dict[int, list[tuple[AreaRef, shapely.Geometry]]] = {}
         for ref, geometry in communes:
@@ -125,28 +203,32 @@ class AreaIndex:
         )
 
     def _nearest_district(self, lon: float, lat: float) -> tuple[int, float]:
-        point = shapely.Point(lon * self._metres_per_lon, lat * self._metres_per_lat)
-        found, distances = self._metric_tree.query_nearest(
-            point, max_distance=self.nearest_max_m, return_distance=True
+        x, y = lon * self._metres_per_lon, lat * self._metres_per_lat
+        if not shapely.intersects_xy(self._near_zone, x, y):
+            return -1, math.inf
+        found, distances = self._edge_tree.query_nearest(
+            shapely.Point(x, y), max_distance=self.nearest_max_m, return_distance=True
         )
         if len(found) == 0:
             return -1, math.inf
         # Equidistant candidates: the lowest code (they are stored in code order).
-        return int(found.min()), float(distances.min())
+        return int(self._edge_owner[found].min()), float(distances.min())
 
     def place(self, lat: float, lon: float) -> Placement | None:
         """Where one point lies, or None when it is outside the service area."""
-        position = self.districts.first_containing(self._all_district_positions, lon, lat)
+        position = self._grid.lookup(lon, lat)
         distance = 0.0
-        if position == -1:
-            position, distance = self._nearest_district(lon, lat)
+        if position == MIXED:
+            position = self.districts.first_containing(lon, lat)
             if position == -1:
-                return None
+                position, distance = self._nearest_district(lon, lat)
+        if position == -1:
+            return None
         district = self.districts.refs[position]
         commune = None
         layer = self.communes.get(district.id)
         if layer is not None:
-            found = layer.first_containing(list(range(len(layer.refs))), lon, lat)
+            found = layer.first_containing(lon, lat)
             commune = layer.refs[found] if found != -1 else None
         return Placement(
             district=district,
@@ -159,20 +241,25 @@ class AreaIndex:
         """Bulk routing: the district position of each point (-1: outside)."""
         lats = np.asarray(lats, dtype=float)
         lons = np.asarray(lons, dtype=float)
-        result = np.full(len(lats), -1, dtype=np.int64)
+        from_grid = self._grid.lookup_many(lons, lats)
+        mixed = np.flatnonzero(from_grid == MIXED)
+        result = np.where(from_grid == MIXED, -1, from_grid)
+        exact = np.full(len(mixed), -1, dtype=np.int64)
         for i in self._all_district_positions:
-            self.districts.assign(lons, lats, result, i)
-        outside = np.flatnonzero(result == -1)
+            self.districts.assign(lons[mixed], lats[mixed], exact, i)
+        result[mixed] = exact
+        outside = mixed[exact == -1]
+        xs, ys = lons[outside] * self._metres_per_lon, lats[outside] * self._metres_per_lat
+        within_reach = shapely.intersects_xy(self._near_zone, xs, ys)
+        outside, xs, ys = outside[within_reach], xs[within_reach], ys[within_reach]
         if len(outside):
-            points = shapely.points(
-                lons[outside] * self._metres_per_lon, lats[outside] * self._metres_per_lat
-            )
-            pairs = self._metric_tree.query_nearest(
+            points = shapely.points(xs, ys)
+            pairs = self._edge_tree.query_nearest(
                 points, max_distance=self.nearest_max_m, all_matches=True
             )
             # Several equidistant districts: keep the lowest position, as `place` does.
             nearest = np.full(len(outside), np.iinfo(np.int64).max, dtype=np.int64)
-            np.minimum.at(nearest, pairs[0], pairs[1])
+            np.minimum.at(nearest, pairs[0], self._edge_owner[pairs[1]])
             nearest[nearest == np.iinfo(np.int64).max] = -1
             result[outside] = nearest
         return result
@@ -196,6 +283,23 @@ class AreaIndex:
                 if commune_i != -1:
                     found[member] = layer.refs[commune_i]
         return found
+
+
+def _edge_pieces(
+    geometries: list[shapely.Geometry], vertices_per_piece: int = 16
+) -> tuple[list[shapely.Geometry], list[int]]:
+    """Cut each polygon's rings into short linestrings, remembering whose they are."""
+    pieces: list[shapely.Geometry] = []
+    owners: list[int] = []
+    for owner, geometry in enumerate(geometries):
+        for ring in shapely.get_parts(shapely.boundary(geometry)):
+            coords = shapely.get_coordinates(ring)
+            for start in range(0, len(coords) - 1, vertices_per_piece):
+                chunk = coords[start : start + vertices_per_piece + 1]
+                if len(chunk) >= 2:
+                    pieces.append(shapely.linestrings(chunk))
+                    owners.append(owner)
+    return pieces, owners
 
 
 def build_index() -> AreaIndex:

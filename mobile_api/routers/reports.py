@@ -7,13 +7,14 @@ from uuid import UUID
 from django.conf import settings
 from django.db.models import F, Q
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, model_validator
 
 from backend.accounts.auth import OptionalResidentAuth, ResidentAuth, signed_in_user
 from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
 from backend.reports import services
-from backend.reports.models import Report, ReportEvent, Status, Visibility
+from backend.reports.models import Report, ReportEvent, Visibility
+from backend.reports.models import Status as ReportStatus
 from backend.reports.services import NewReport
 from mobile_api.schemas import (
     DuplicateCandidateOut,
@@ -70,8 +71,9 @@ def create_report(request: HttpRequest, payload: ReportIn):
         )
         for c in services.duplicate_candidates(report)
     ]
-    return (201 if created else 200), ReportCreatedOut(
-        **view.model_dump(), duplicate_candidates=candidates
+    return Status(
+        201 if created else 200,
+        ReportCreatedOut(**view.model_dump(), duplicate_candidates=candidates),
     )
 
 
@@ -125,7 +127,7 @@ class FeedQuery(PageQuery):
         default=None, description="min_lon,min_lat,max_lon,max_lat", max_length=100
     )
     category: list[str] = Field(default_factory=list, max_length=20)
-    status: list[Status] = Field(default_factory=list, max_length=10)
+    status: list[ReportStatus] = Field(default_factory=list, max_length=10)
     since: datetime | None = None
 
     @model_validator(mode="after")

@@ -1,0 +1,24 @@
+# The two commands of the README, and the usual helpers.
+UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+TEST_ENV = DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/civic_feedback} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
+	SECRET_KEY=test-only-secret DEBUG=0 FIREBASE_AUTH_EMULATOR_HOST=
+
+.PHONY: demo test lint fmt bench
+
+demo: $(UV)  ## the API on http://127.0.0.1:$$PORT (default 8000), SQLite, demo data
+	DEBUG=1 FIREBASE_AUTH_EMULATOR_HOST=127.0.0.1:9099 $(UV) run --frozen python manage.py demo
+
+test: $(UV)  ## the whole suite, on PostgreSQL and Redis
+	$(TEST_ENV) $(UV) run --frozen pytest $(PYTEST_ARGS)
+
+lint: $(UV)
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+fmt: $(UV)
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+.tools/bin/uv:
+	python3 -m pip install --quiet --disable-pip-version-check --target .tools uv

@@ -1,0 +1,106 @@
+import os
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+
+from backend.accounts.models import Role, User
+from backend.areas import routing
+from backend.areas.models import Area, Unit
+from backend.demo.seed import load_tra_vinh
+from tests.firebase_tokens import TokenFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _real_services_only():
+    """The suite claims PostgreSQL and Redis behaviour: refuse to run on anything else."""
+    from django.conf import settings
+
+    assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), (
+        "Run the tests with `make test` (PostgreSQL and Redis)."
+    )
+    assert settings.REDIS_URL, "Run the tests with `make test` (PostgreSQL and Redis)."
+    assert not os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"), "tests verify real RS256 tokens"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Trà Vinh's areas, the catalogue and units, loaded once for the whole run."""
+    with django_db_blocker.unblock():
+        load_tra_vinh()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state():
+    cache.clear()
+    routing._cache.invalidate()
+    yield
+    routing._cache.invalidate()
+
+
+@pytest.fixture
+def tra_vinh(db) -> None:
+    """For transactional tests, which empty the database after them."""
+    if not Area.objects.exists():
+        load_tra_vinh()
+    routing._cache.invalidate()
+
+
+@pytest.fixture(scope="session")
+def tokens() -> TokenFactory:
+    return TokenFactory()
+
+
+class ApiClient(Client):
+    """A test client that sends JSON and a bearer token."""
+
+    def __init__(self, token: str | None = None, **defaults):
+        if token:
+            defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        super().__init__(**defaults)
+
+    def post_json(self, path: str, data: object, **extra):
+        return self.post(path, data=data, content_type="application/json", **extra)
+
+
+@pytest.fixture
+def anonymous() -> ApiClient:
+    return ApiClient()
+
+
+@pytest.fixture
+def resident_token(tokens) -> str:
+    return tokens.token("resident-an")
+
+
+@pytest.fixture
+def resident(db, resident_token) -> ApiClient:
+    return ApiClient(resident_token)
+
+
+@pytest.fixture
+def other_resident(db, tokens) -> ApiClient:
+    return ApiClient(tokens.token("resident-binh", phone_number="+84912345678"))
+
+
+def resident_user(uid: str) -> User:
+    return User.objects.get(firebase_uid=uid)
+
+
+def make_staff(username: str, role: str, unit_code: str | None, area_code: str) -> User:
+    return User.objects.create_user(
+        username=username,
+        password="staff-password",
+        role=role,
+        unit=Unit.objects.filter(code=unit_code).first(),
+        scope_area=Area.objects.active().get(code=area_code),
+    )
+
+
+@pytest.fixture
+def db_vendor() -> str:
+    return connection.vendor
+
+
+__all__ = ["ApiClient", "Role", "make_staff", "resident_user"]

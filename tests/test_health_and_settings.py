@@ -1,0 +1,120 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+
+from backend import jobs
+
+pytestmark = pytest.mark.django_db
+
+ROOT = django_settings.BASE_DIR
+
+
+def test_healthz_answers_without_dependencies(anonymous):
+    assert anonymous.get("/healthz").json() == {"status": "ok", "checks": {}}
+
+
+def test_readyz_checks_the_database_and_redis(anonymous):
+    body = anonymous.get("/readyz").json()
+    assert body == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
+def test_readyz_is_503_when_redis_is_unreachable(anonymous, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    jobs.redis_connection.cache_clear()
+    try:
+        response = anonymous.get("/readyz")
+    finally:
+        jobs.redis_connection.cache_clear()
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"].startswith("error")
+
+
+def test_unknown_path_is_a_json_404(anonymous):
+    response = anonymous.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def _settings_import(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "FIREBASE_AUTH_EMULATOR_HOST"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import backend.settings"],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_server_refuses_emulator_auth_when_debug_is_off():
+    result = _settings_import(
+        {"SECRET_KEY": "x", "DEBUG": "0", "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"}
+    )
+    assert result.returncode != 0
+    assert "FIREBASE_AUTH_EMULATOR_HOST" in result.stderr
+
+
+def test_server_refuses_to_start_without_a_secret_key_in_production():
+    result = _settings_import({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_a_bad_setting_value_stops_the_start():
+    result = _settings_import({"SECRET_KEY": "x", "DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+    result = _settings_import({"SECRET_KEY": "x", "REPORTS_PER_HOUR": "lots"})
+    assert "REPORTS_PER_HOUR must be an integer" in result.stderr
+
+
+def test_embedded_default_starts_with_demo_data_and_no_postgres_or_redis(tmp_path):
+    """The README's first command, minus the serving: SQLite, no Redis, demo data."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
+    }
+    env.update(
+        {"DEBUG": "1", "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099", "VAR_DIR": str(tmp_path)}
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "demo", "--no-serve"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Resident token" in result.stdout
+    assert (tmp_path / "db.sqlite3").exists()
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("select count(*) from areas_area where level='district'").fetchone() == (
+            9,
+        )
+        assert db.execute("select count(*) from catalogue_category").fetchone() == (19,)
+
+
+def test_openapi_documents_every_operation_with_its_errors(anonymous):
+    schema = anonymous.get("/api/v1/openapi.json").json()
+    operations = [
+        (path, method, op)
+        for path, methods in schema["paths"].items()
+        for method, op in methods.items()
+    ]
+    assert len(operations) >= 8
+    for path, method, op in operations:
+        assert "200" in op["responses"] or "201" in op["responses"], (path, method)
+        if path not in ("/healthz", "/readyz"):
+            assert any(code.startswith("4") for code in op["responses"]), (path, method)
+    assert "ErrorOut" in schema["components"]["schemas"]

@@ -36,12 +36,14 @@ INSTALLED_APPS = [
     "backend.catalogue",
     "backend.accounts",
     "backend.reports",
+    "backend.photos",
     "backend.demo",
     "moderation",
     "notifications",
 ]
 
 MIDDLEWARE = [
+    "mobile_api.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -112,6 +114,67 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = envstr("MEDIA_URL", "/media/")
+
+# Photos: originals in private storage (never served), stripped derivatives in
+# the public one. Local folders by default; any S3-compatible store with
+# S3_BUCKET (and S3_PRIVATE_BUCKET for the originals) through django-storages.
+S3_BUCKET = envstr("S3_BUCKET")
+if S3_BUCKET:
+    _s3 = {
+        "endpoint_url": envstr("S3_ENDPOINT_URL") or None,
+        "region_name": envstr("S3_REGION") or None,
+        "access_key": envstr("S3_ACCESS_KEY_ID") or None,
+        "secret_key": envstr("S3_SECRET_ACCESS_KEY") or None,
+        "file_overwrite": True,
+    }
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **_s3,
+                "bucket_name": S3_BUCKET,
+                "querystring_auth": False,
+                "custom_domain": envstr("S3_PUBLIC_DOMAIN") or None,
+                "default_acl": "public-read",
+            },
+        },
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **_s3,
+                "bucket_name": envstr("S3_PRIVATE_BUCKET", S3_BUCKET),
+                "location": "private",
+                "default_acl": "private",
+                "querystring_auth": True,
+            },
+        },
+    }
+else:
+    STORAGES = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": MEDIA_ROOT / "public",
+                "base_url": f"{MEDIA_URL}public/",
+                "allow_overwrite": True,  # a re-run job rewrites its derivatives in place
+            },
+        },
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / "private", "allow_overwrite": True},
+        },
+    }
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 50_000_000, minimum=1)
+PHOTOS_PER_REPORT = envint("PHOTOS_PER_REPORT", 5, minimum=1)
+PHOTO_LARGE_PX = envint("PHOTO_LARGE_PX", 1280, minimum=64)
+PHOTO_THUMB_PX = envint("PHOTO_THUMB_PX", 320, minimum=32)
+PHOTO_DERIVATIVE_FORMAT = envstr("PHOTO_DERIVATIVE_FORMAT", "JPEG")
+# A request body larger than this is refused before it is read (413).
+MAX_REQUEST_BYTES = PHOTO_MAX_BYTES + 256 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
 # Residents sign in with Firebase Authentication.
 FIREBASE_PROJECT_ID = envstr("FIREBASE_PROJECT_ID", "civic-feedback-dev")

@@ -7,15 +7,17 @@ validate, the caller is not signed in, or something broke.
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.renderers import JSONRenderer
 
 from backend.errors import ServiceError
 from mobile_api import health
-from mobile_api.routers import areas, reports
+from mobile_api.routers import areas, photos, reports
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +112,26 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, "request_too_large", "The request body is too large.")
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return error_response(request, 400, "malformed_request", "The request could not be read.")
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(request, 400, "malformed_request", f"Bad multipart body: {exc}")
+
+
+@api.exception_handler(UnreadablePostError)
+def on_unreadable(request: HttpRequest, exc: UnreadablePostError) -> HttpResponse:
+    return error_response(request, 400, "malformed_request", "The upload was cut off.")
+
+
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", "Not found.")
@@ -135,3 +157,4 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/", health.router)
 api.add_router("/api/v1/", areas.router)
 api.add_router("/api/v1/", reports.router)
+api.add_router("/api/v1/", photos.router)

@@ -11,6 +11,7 @@ from backend.areas.models import Area, Unit
 from backend.areas.routing import AreaRef
 from backend.catalogue.models import Category
 from backend.i18n import localized
+from backend.photos.models import Photo, PhotoState
 from backend.reports.models import Report, ReportEvent
 
 
@@ -79,6 +80,9 @@ class ReportIn(Schema):
     lon: float = Field(ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
     address: str = Field(default="", max_length=300)
+    photo_ids: list[UUID] = Field(
+        default_factory=list, max_length=10, description="Photos uploaded before the report"
+    )
 
     @field_validator("description", "address")
     @classmethod
@@ -91,6 +95,50 @@ class ReportIn(Schema):
         if not value:
             raise ValueError("must not be blank")
         return value
+
+
+class PhotoMetadataOut(Schema):
+    lat: float | None
+    lon: float | None
+    taken_at: datetime | None
+
+
+class PhotoOut(Schema):
+    """A photo. URLs appear once it is processed; only stripped derivatives are
+    ever public. The uploader also sees what its EXIF said."""
+
+    id: UUID
+    kind: str
+    state: str
+    large_url: str | None
+    thumbnail_url: str | None
+    width: int
+    height: int
+    format: str
+    failure_reason: str | None = None
+    metadata: PhotoMetadataOut | None = None
+    distance_to_report_m: float | None = None
+
+    @classmethod
+    def of(cls, photo: Photo, is_uploader: bool) -> "PhotoOut":
+        ready = photo.state == PhotoState.READY
+        return cls(
+            id=photo.id,
+            kind=photo.kind,
+            state=photo.state,
+            large_url=photo.large.url if ready and photo.large else None,
+            thumbnail_url=photo.thumbnail.url if ready and photo.thumbnail else None,
+            width=photo.width,
+            height=photo.height,
+            format=photo.format,
+            failure_reason=photo.failure_reason if is_uploader else None,
+            metadata=PhotoMetadataOut(
+                lat=photo.exif_lat, lon=photo.exif_lon, taken_at=photo.exif_taken_at
+            )
+            if is_uploader
+            else None,
+            distance_to_report_m=photo.distance_to_report_m if is_uploader else None,
+        )
 
 
 class EventOut(Schema):
@@ -153,10 +201,13 @@ class ReportOut(ReportSummaryOut):
     updated_at: datetime
     is_mine: bool
     visibility: str | None = Field(description="Moderation state; only in the reporter's view")
+    photos: list[PhotoOut]
     timeline: list[EventOut]
 
     @classmethod
-    def of_report(cls, report: Report, is_mine: bool, events: list[ReportEvent]) -> "ReportOut":
+    def of_report(
+        cls, report: Report, is_mine: bool, events: list[ReportEvent], photos: list[Photo]
+    ) -> "ReportOut":
         summary = ReportSummaryOut.of(report, is_mine).model_dump()
         return cls(
             **summary,
@@ -169,6 +220,7 @@ class ReportOut(ReportSummaryOut):
             updated_at=report.updated_at,
             is_mine=is_mine,
             visibility=report.visibility if is_mine else None,
+            photos=[PhotoOut.of(p, is_uploader=is_mine) for p in photos],
             timeline=[EventOut.of(e) for e in events],
         )
 

@@ -104,3 +104,29 @@ def db_vendor() -> str:
 
 
 __all__ = ["ApiClient", "Role", "make_staff", "resident_user"]
+
+
+@pytest.fixture
+def media(settings):
+    """An empty media folder for the test; returns its path."""
+    import shutil
+    from pathlib import Path
+
+    root = Path(settings.MEDIA_ROOT)
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def run_jobs():
+    """Run what is queued in Redis with a real rq worker, until the queue is empty."""
+    from rq import SimpleWorker
+
+    from backend.jobs import queue, redis_connection
+
+    def run() -> None:
+        SimpleWorker([queue()], connection=redis_connection()).work(burst=True)
+
+    return run

@@ -114,6 +114,7 @@ class EventKind(models.TextChoices):
     COMMENT = "comment", "Public reply"
     NOTE = "note", "Internal note"
     SCREENED = "screened", "Screened"
+    PHOTO_ADDED = "photo_added", "Photo added"
 
 
 class ReportEvent(models.Model):

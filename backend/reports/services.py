@@ -16,6 +16,7 @@ from backend.accounts.models import User
 from backend.areas import routing
 from backend.catalogue.models import Category
 from backend.errors import NotFound, ServiceError, Unprocessable
+from backend.photos.services import attach_photos
 from backend.reports.geo import distance_m, h3_cells, neighbourhood_r10
 from backend.reports.models import (
     OPEN_STATUSES,
@@ -41,6 +42,7 @@ class NewReport:
     lon: float
     accuracy_m: float | None = None
     address: str = ""
+    photo_ids: tuple[uuid.UUID, ...] = ()
 
     def fingerprint(self) -> str:
         content = {
@@ -50,6 +52,7 @@ class NewReport:
             "lon": round(self.lon, 7),
             "accuracy_m": self.accuracy_m,
             "address": self.address,
+            "photo_ids": sorted(str(i) for i in self.photo_ids),
         }
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
@@ -158,6 +161,7 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> t
             with transaction.atomic():
                 report.save(force_insert=True)
                 _record_creation(report, placement, decision)
+                attach_photos(report, reporter, list(new.photo_ids))
             return report, True
         except IntegrityError:
             # Either the same id arrived twice at once (a retry racing the

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from backend.accounts.auth import OptionalResidentAuth, ResidentAuth, signed_in_user
 from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
+from backend.photos.models import Photo, PhotoState
 from backend.reports import services
 from backend.reports.models import Report, ReportEvent, Visibility
 from backend.reports.models import Status as ReportStatus
@@ -34,9 +35,11 @@ METRES_PER_DEGREE = 111_320.0
 def _full_view(report: Report, viewer_id: int | None) -> ReportOut:
     is_mine = viewer_id == report.reporter_id
     events = ReportEvent.objects.filter(report=report).select_related("actor")
+    photos = Photo.objects.filter(report=report).order_by("created_at")
     if not is_mine:
         events = events.filter(is_public=True)
-    return ReportOut.of_report(report, is_mine, list(events))
+        photos = photos.filter(state=PhotoState.READY, hidden=False)
+    return ReportOut.of_report(report, is_mine, list(events), list(photos))
 
 
 @router.post(
@@ -59,6 +62,7 @@ def create_report(request: HttpRequest, payload: ReportIn):
         lon=payload.lon,
         accuracy_m=payload.accuracy_m,
         address=payload.address,
+        photo_ids=tuple(payload.photo_ids),
     )
     report, created = services.create_report(request.auth, new)
     report = Report.objects.select_related("category", "district", "commune", "unit").get(

@@ -1,0 +1,157 @@
+"""Adding photos to reports: checked in the request, processed after commit."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from backend.accounts.models import User
+from backend.errors import ServiceError, Unprocessable
+from backend.jobs import enqueue_on_commit
+from backend.photos.inspection import PhotoFacts, inspect_photo
+from backend.photos.models import Photo, PhotoKind
+from backend.reports.geo import distance_m
+from backend.reports.models import EventKind, Report
+from backend.reports.timeline import record_event
+
+
+def _mismatch(photo_id: uuid.UUID) -> Unprocessable:
+    return Unprocessable(
+        "A photo with this id was already sent with different content.",
+        code="idempotency_mismatch",
+        details={"photo_id": str(photo_id)},
+    )
+
+
+def _existing(
+    uploader: User, facts: PhotoFacts, photo_id: uuid.UUID | None, report: Report | None
+) -> Photo | None:
+    if photo_id is not None:
+        found = Photo.objects.filter(id=photo_id).first()
+        if found is None:
+            return None
+        same_report = report is None or found.report_id in (None, report.id)
+        if found.uploader_id != uploader.id or found.sha256 != facts.sha256 or not same_report:
+            raise _mismatch(photo_id)
+        return found
+    if report is not None:
+        return Photo.objects.filter(report=report, sha256=facts.sha256).first()
+    return Photo.objects.filter(uploader=uploader, report=None, sha256=facts.sha256).first()
+
+
+def add_photo(
+    uploader: User,
+    data: bytes,
+    *,
+    photo_id: uuid.UUID | None = None,
+    report: Report | None = None,
+    kind: str = PhotoKind.REPORT,
+) -> tuple[Photo, bool]:
+    """Check a photo, store its original privately and queue its processing.
+
+    Returns (photo, created). A retry (same photo id, or the same bytes on the
+    same report) returns the first photo and stores nothing.
+    """
+    facts = inspect_photo(data)
+    existing = _existing(uploader, facts, photo_id, report)
+    if existing is not None:
+        return existing, False
+    photo = Photo(
+        id=photo_id or uuid.uuid4(),
+        report=report,
+        uploader=uploader,
+        kind=kind,
+        sha256=facts.sha256,
+        format=facts.format,
+        width=facts.width,
+        height=facts.height,
+        size_bytes=facts.size_bytes,
+        exif_lat=facts.lat,
+        exif_lon=facts.lon,
+        exif_taken_at=facts.taken_at,
+        exif_orientation=facts.orientation,
+    )
+    try:
+        with transaction.atomic():
+            if report is not None:
+                _check_room(report, kind)
+                photo.distance_to_report_m = _distance(photo, report)
+            photo.original.save(
+                f"originals/{photo.id}.{facts.format}", ContentFile(data), save=False
+            )
+            photo.save(force_insert=True)
+            if report is not None:
+                _record_added(photo, report)
+            enqueue_on_commit(_process_photo_job(), str(photo.id))
+    except IntegrityError:
+        # The same upload arrived twice at once; the other one stored it.
+        existing = _existing(uploader, facts, photo_id, report)
+        if existing is None:
+            raise
+        return existing, False
+    return photo, True
+
+
+def _process_photo_job():
+    from backend.photos.processing import process_photo
+
+    return process_photo
+
+
+def _check_room(report: Report, kind: str) -> None:
+    Report.objects.select_for_update().filter(id=report.id).first()  # serialise uploads
+    count = Photo.objects.filter(report=report, kind=kind).count()
+    if count >= settings.PHOTOS_PER_REPORT:
+        raise ServiceError(
+            f"A report can have at most {settings.PHOTOS_PER_REPORT} photos.",
+            code="too_many_photos",
+            status=409,
+            details={"max_photos": settings.PHOTOS_PER_REPORT},
+        )
+
+
+def _distance(photo: Photo, report: Report) -> float | None:
+    if photo.exif_lat is None or photo.exif_lon is None:
+        return None
+    return round(distance_m(photo.exif_lat, photo.exif_lon, report.lat, report.lon), 1)
+
+
+def _record_added(photo: Photo, report: Report) -> None:
+    record_event(
+        report,
+        EventKind.PHOTO_ADDED,
+        actor=photo.uploader,
+        data={"photo": str(photo.id), "kind": photo.kind},
+    )
+
+
+def attach_photos(report: Report, uploader: User, photo_ids: list[uuid.UUID]) -> None:
+    """Photo-first flow: give the report the photos its resident uploaded before it."""
+    if not photo_ids:
+        return
+    if len(set(photo_ids)) > settings.PHOTOS_PER_REPORT:
+        raise ServiceError(
+            f"A report can have at most {settings.PHOTOS_PER_REPORT} photos.",
+            code="too_many_photos",
+            status=409,
+        )
+    photos = list(
+        Photo.objects.select_for_update().filter(
+            id__in=set(photo_ids), uploader=uploader, kind=PhotoKind.REPORT
+        )
+    )
+    usable = [p for p in photos if p.report_id in (None, report.id)]
+    if len(usable) != len(set(photo_ids)):
+        raise Unprocessable(
+            "Some photos are unknown or belong to another report.",
+            code="invalid_photo_ids",
+            details={"photo_ids": sorted(str(i) for i in set(photo_ids) - {p.id for p in usable})},
+        )
+    for photo in usable:
+        if photo.report_id == report.id:
+            continue
+        photo.report = report
+        photo.distance_to_report_m = _distance(photo, report)
+        photo.save(update_fields=["report", "distance_to_report_m"])
+        _record_added(photo, report)

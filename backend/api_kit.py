@@ -57,13 +57,19 @@ def _decode_cursor(cursor: str) -> list[str]:
 
 
 def keyset_page(
-    queryset: QuerySet, cursor: str | None, limit: int, time_field: str = "created_at"
+    queryset: QuerySet,
+    cursor: str | None,
+    limit: int,
+    time_field: str = "created_at",
+    descending: bool = True,
 ) -> tuple[list[Any], str | None]:
-    """Newest first by (time_field, id): a stable page whatever is added meanwhile.
+    """A page ordered by (time_field, id), newest first unless `descending=False`:
+    stable whatever is added meanwhile, and served from an index at any depth.
 
     Returns the rows and the cursor of the next page (None on the last page).
     """
-    queryset = queryset.order_by(f"-{time_field}", "-id")
+    sign, after = ("-", "lt") if descending else ("", "gt")
+    queryset = queryset.order_by(f"{sign}{time_field}", f"{sign}id")
     if cursor:
         moment_text, last_id = _decode_cursor(cursor)
         try:
@@ -71,7 +77,8 @@ def keyset_page(
         except ValueError:
             raise BadCursor("The cursor is not one this server gave out.") from None
         queryset = queryset.filter(
-            Q(**{f"{time_field}__lt": moment}) | Q(**{time_field: moment, "id__lt": last_id})
+            Q(**{f"{time_field}__{after}": moment})
+            | Q(**{time_field: moment, f"id__{after}": last_id})
         )
     rows = list(queryset[: limit + 1])
     if len(rows) <= limit:

@@ -191,6 +191,12 @@ DUPLICATE_RADIUS_M = envfloat("DUPLICATE_RADIUS_M", 50.0)
 DUPLICATE_WINDOW_DAYS = envint("DUPLICATE_WINDOW_DAYS", 30, minimum=1)
 REPORTS_PER_HOUR = envint("REPORTS_PER_HOUR", 20, minimum=1)
 FEED_MAX_RADIUS_M = envfloat("FEED_MAX_RADIUS_M", 20_000.0)
+STAFF_TOKEN_HOURS = envint("STAFF_TOKEN_HOURS", 12, minimum=1)
+STAFF_LOGIN_RATE = envstr("STAFF_LOGIN_RATE", "10/m")
+REOPEN_WINDOW_DAYS = envint("REOPEN_WINDOW_DAYS", 7, minimum=0)
+# Overdue tickets go to the unit lead at their due time, and to the district
+# manager when still open this many hours later.
+ESCALATE_TO_MANAGER_AFTER_HOURS = envint("ESCALATE_TO_MANAGER_AFTER_HOURS", 24, minimum=0)
 REPORT_SCREENING_HOOK = envstr("REPORT_SCREENING_HOOK", "moderation.screening.screen_new_report")
 
 LOGGING = {

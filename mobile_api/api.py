@@ -17,7 +17,7 @@ from ninja.renderers import JSONRenderer
 
 from backend.errors import ServiceError
 from mobile_api import health
-from mobile_api.routers import areas, photos, reports
+from mobile_api.routers import areas, photos, reports, staff
 
 logger = logging.getLogger(__name__)
 
@@ -158,3 +158,4 @@ api.add_router("/", health.router)
 api.add_router("/api/v1/", areas.router)
 api.add_router("/api/v1/", reports.router)
 api.add_router("/api/v1/", photos.router)
+api.add_router("/api/v1/", staff.router)

@@ -32,7 +32,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_state():
+def _fresh_process_state(settings):
+    # A fast hasher: the suite signs staff in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     routing._cache.invalidate()
     yield

@@ -50,3 +50,20 @@ ANONYMOUS = _Anonymous()
 
 def signed_in_user(auth: object) -> User | None:
     return auth if isinstance(auth, User) else None
+
+
+class StaffAuth(HttpBearer):
+    """A staff API token (from /api/v1/staff/login); the request's `auth` is the User."""
+
+    openapi_description = "Staff API token"
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        from backend.accounts.tokens import user_for_token
+
+        if not token or len(token) > 200:
+            return None
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+            request.staff_token = token
+        return user

@@ -33,3 +33,29 @@ class User(AbstractUser):
     @property
     def is_resident(self) -> bool:
         return self.role == Role.RESIDENT
+
+
+STAFF_ROLES = {
+    Role.STAFF,
+    Role.UNIT_LEAD,
+    Role.DISTRICT_MANAGER,
+    Role.MODERATOR,
+    Role.OFFICIAL,
+    Role.ADMIN,
+}
+# Roles that may change tickets (officials and moderators only read them here).
+TICKET_WORKER_ROLES = {Role.STAFF, Role.UNIT_LEAD, Role.DISTRICT_MANAGER, Role.ADMIN}
+
+
+class StaffToken(models.Model):
+    """An API token of a staff account. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d}"

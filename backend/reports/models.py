@@ -78,6 +78,30 @@ class Report(models.Model):
     )
     due_at = models.DateTimeField()
     support_count = models.PositiveIntegerField(default=0)
+
+    # The staff side.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_reports",
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text="Waiting on the resident: the deadline is paused"
+    )
+    escalation_level = models.PositiveSmallIntegerField(
+        default=0, help_text="0 none, 1 unit lead told, 2 district manager told"
+    )
+    reopened_count = models.PositiveSmallIntegerField(default=0)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.CharField(max_length=1000, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
     # Hash of what the app sent at creation: the same id with other content is
     # a client bug, answered with idempotency_mismatch instead of a silent 200.
     request_fingerprint = models.CharField(max_length=64)
@@ -95,6 +119,14 @@ class Report(models.Model):
             models.Index(fields=["h3_r7"], name="report_h3_r7"),
             models.Index(fields=["h3_r8"], name="report_h3_r8"),
             models.Index(fields=["h3_r9"], name="report_h3_r9"),
+            # The staff queue: by unit or district, by status, due first or newest.
+            models.Index(fields=["unit", "status", "due_at", "id"], name="queue_unit_due"),
+            models.Index(fields=["unit", "status", "-created_at", "-id"], name="queue_unit_age"),
+            models.Index(fields=["district", "status", "due_at", "id"], name="queue_district_due"),
+            models.Index(
+                fields=["district", "status", "-created_at", "-id"], name="queue_district_age"
+            ),
+            models.Index(fields=["status", "due_at"], name="report_overdue"),
         ]
 
     def __str__(self) -> str:
@@ -115,6 +147,12 @@ class EventKind(models.TextChoices):
     NOTE = "note", "Internal note"
     SCREENED = "screened", "Screened"
     PHOTO_ADDED = "photo_added", "Photo added"
+    ASSIGNED = "assigned", "Assigned"
+    TRANSFERRED = "transferred", "Transferred to another unit"
+    MERGED = "merged", "Merged"
+    ESCALATED = "escalated", "Escalated as overdue"
+    RATED = "rated", "Rated by the resident"
+    REOPENED = "reopened", "Reopened by the resident"
 
 
 class ReportEvent(models.Model):

@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 from backend.accounts.auth import OptionalResidentAuth, ResidentAuth, signed_in_user
 from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
 from backend.photos.models import Photo, PhotoState
-from backend.reports import services
+from backend.reports import services, workflow
 from backend.reports.models import Report, ReportEvent, Visibility
 from backend.reports.models import Status as ReportStatus
 from backend.reports.services import NewReport
@@ -34,10 +34,10 @@ METRES_PER_DEGREE = 111_320.0
 
 def _full_view(report: Report, viewer_id: int | None) -> ReportOut:
     is_mine = viewer_id == report.reporter_id
-    events = ReportEvent.objects.filter(report=report).select_related("actor")
+    # Internal notes are the staff's; no resident sees them, the reporter included.
+    events = ReportEvent.objects.filter(report=report, is_public=True).select_related("actor")
     photos = Photo.objects.filter(report=report).order_by("created_at")
     if not is_mine:
-        events = events.filter(is_public=True)
         photos = photos.filter(state=PhotoState.READY, hidden=False)
     return ReportOut.of_report(report, is_mine, list(events), list(photos))
 
@@ -180,3 +180,26 @@ def public_feed(request: HttpRequest, query: Query[FeedQuery]):
         queryset = queryset.filter(created_at__gte=query.since)
     rows, next_cursor = keyset_page(queryset, query.cursor, query.limit)
     return ReportPage(items=[ReportSummaryOut.of(r) for r in rows], next_cursor=next_cursor)
+
+
+class RatingIn(Schema):
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=1000)
+
+
+@router.post("/reports/{report_id}/rating", response={200: ReportOut, **errors(401, 404, 409, 422)})
+def rate_report(request: HttpRequest, report_id: UUID, payload: RatingIn):
+    """Rate the fix of your resolved report, 1 to 5, with an optional comment."""
+    report = workflow.rate(report_id, request.auth, payload.rating, payload.comment)
+    return _full_view(services.visible_report(report.id, request.auth), request.auth.id)
+
+
+class ReopenIn(Schema):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+@router.post("/reports/{report_id}/reopen", response={200: ReportOut, **errors(401, 404, 409, 422)})
+def reopen_report(request: HttpRequest, report_id: UUID, payload: ReopenIn):
+    """Not really fixed: reopen your resolved report within the reopen window."""
+    report = workflow.reopen(report_id, request.auth, payload.reason)
+    return _full_view(services.visible_report(report.id, request.auth), request.auth.id)

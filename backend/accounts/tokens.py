@@ -1,0 +1,43 @@
+"""Staff sign-in: username and password for an expiring API token."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.utils import timezone
+
+from backend.accounts.models import STAFF_ROLES, StaffToken, User
+from backend.errors import NotAuthenticated
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def sign_in(username: str, password: str) -> tuple[str, datetime, User]:
+    user = authenticate(username=username, password=password)
+    if user is None or user.role not in STAFF_ROLES or not user.is_active:
+        raise NotAuthenticated("Wrong username or password.", code="invalid_credentials")
+    key = secrets.token_urlsafe(32)
+    expires_at = timezone.now() + timedelta(hours=settings.STAFF_TOKEN_HOURS)
+    StaffToken.objects.create(user=user, key_hash=_hash(key), expires_at=expires_at)
+    return key, expires_at, user
+
+
+def user_for_token(key: str) -> User | None:
+    token = (
+        StaffToken.objects.select_related("user", "user__unit", "user__scope_area")
+        .filter(key_hash=_hash(key), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.user.is_active or token.user.role not in STAFF_ROLES:
+        return None
+    return token.user
+
+
+def sign_out(key: str) -> None:
+    StaffToken.objects.filter(key_hash=_hash(key), revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

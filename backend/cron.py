@@ -1,0 +1,14 @@
+"""Periodic jobs, for `rq cron backend/cron.py` (one scheduler process per deployment)."""
+
+import os
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+django.setup()
+
+from rq import cron  # noqa: E402
+
+from backend.reports.sla import escalate_overdue  # noqa: E402
+
+cron.register(escalate_overdue, "default", interval=300, name="escalate-overdue")

@@ -1,0 +1,56 @@
+"""Which tickets a staff account may see, and which it may change.
+
+Scope is checked on every object: a ticket outside it is "not found" (404),
+so ids of other districts' tickets are never confirmed. A ticket belongs to
+the unit it is routed to; a district manager has the tickets of the units of
+their district (and the district's unrouted ones), so a ticket transferred
+away leaves the sender's view.
+"""
+
+import uuid
+
+from django.db.models import Q, QuerySet
+
+from backend.accounts.models import TICKET_WORKER_ROLES, Role, User
+from backend.areas.models import Level
+from backend.errors import Forbidden, NotFound
+from backend.reports.models import Report, Visibility
+
+
+def _scope_area_filter(user: User) -> Q:
+    area = user.scope_area
+    if area is None:
+        return Q(pk__in=[])
+    if area.level == Level.PROVINCE:
+        return Q(district__parent=area) | Q(unit__area=area)
+    if area.level == Level.DISTRICT:
+        return Q(unit__area=area) | Q(unit__isnull=True, district=area)
+    return Q(commune=area)
+
+
+def staff_tickets(user: User) -> QuerySet[Report]:
+    """The tickets this staff account may read. Held reports wait for moderation."""
+    tickets = Report.objects.exclude(visibility=Visibility.HELD)
+    if user.role == Role.ADMIN:
+        return tickets
+    if user.role in (Role.STAFF, Role.UNIT_LEAD):
+        return tickets.filter(unit=user.unit) if user.unit_id else tickets.none()
+    if user.role in (Role.DISTRICT_MANAGER, Role.OFFICIAL, Role.MODERATOR):
+        return tickets.filter(_scope_area_filter(user))
+    return tickets.none()
+
+
+def ticket_for(
+    user: User, report_id: uuid.UUID, *, to_change: bool = False, lock: bool = False
+) -> Report:
+    """One ticket in the user's scope; `to_change` also checks the role may change
+    it, `lock` takes its row lock (inside the caller's transaction)."""
+    tickets = staff_tickets(user)
+    if lock:
+        tickets = tickets.select_for_update(of=("self",))
+    report = tickets.filter(id=report_id).select_related("category", "unit").first()
+    if report is None:
+        raise NotFound("No such ticket.")
+    if to_change and user.role not in TICKET_WORKER_ROLES:
+        raise Forbidden("Your role can read tickets but not change them.", code="read_only_role")
+    return report

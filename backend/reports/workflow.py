@@ -1,0 +1,244 @@
+"""Every change to a ticket's status, assignment or unit goes through here.
+
+`change_status` is the one function that moves a ticket from one status to
+another: it knows the allowed transitions, who may make each, what each
+writes on the timeline and how each moves the deadline. Each change locks the
+ticket's row first, so two staff acting at once are applied one after the
+other and neither is lost; the second is checked against the first's result.
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from backend.accounts.models import Role, User
+from backend.areas.models import Unit
+from backend.errors import Conflict, NotFound, Unprocessable
+from backend.reports.access import staff_tickets, ticket_for
+from backend.reports.models import EventKind, Follower, Report, Status
+from backend.reports.timeline import record_event
+
+S = Status
+# status -> the statuses staff may move it to
+STAFF_TRANSITIONS: dict[str, set[str]] = {
+    S.SUBMITTED: {S.ACKNOWLEDGED, S.IN_PROGRESS, S.REJECTED},
+    S.ACKNOWLEDGED: {S.IN_PROGRESS, S.WAITING_FOR_RESIDENT, S.RESOLVED, S.REJECTED},
+    S.IN_PROGRESS: {S.WAITING_FOR_RESIDENT, S.RESOLVED, S.REJECTED},
+    S.WAITING_FOR_RESIDENT: {S.IN_PROGRESS, S.RESOLVED, S.REJECTED},
+    S.RESOLVED: {S.CLOSED, S.IN_PROGRESS},
+    S.CLOSED: set(),
+    S.REJECTED: set(),
+    S.DUPLICATE: set(),
+}
+# Marking a duplicate goes through `merge`, which also moves its followers.
+
+
+def allowed_transitions(report: Report) -> list[str]:
+    return sorted(STAFF_TRANSITIONS[report.status])
+
+
+@transaction.atomic
+def change_status(report_id: uuid.UUID, actor: User, new_status: str, message: str = "") -> Report:
+    """Move a ticket to `new_status`. Resolving needs a public message to the
+    resident; rejecting needs the reason (which the resident sees)."""
+    report = ticket_for(actor, report_id, to_change=True, lock=True)
+    if new_status not in STAFF_TRANSITIONS[report.status]:
+        raise Conflict(
+            f"A {report.status} ticket cannot become {new_status}.",
+            code="invalid_transition",
+            details={"status": report.status, "allowed": allowed_transitions(report)},
+        )
+    message = message.strip()
+    if new_status in (S.RESOLVED, S.REJECTED) and not message:
+        raise Unprocessable(
+            "Say what was done (or why it is rejected): the resident reads it.",
+            code="message_required",
+        )
+    _apply_status(report, new_status)
+    record_event(
+        report,
+        EventKind.STATUS_CHANGED,
+        actor=actor,
+        message=message,
+        data={"from": report._old_status, "to": new_status},
+    )
+    return report
+
+
+def _apply_status(report: Report, new_status: str) -> None:
+    now = timezone.now()
+    report._old_status = report.status
+    fields = ["status", "updated_at"]
+    if report.status == S.WAITING_FOR_RESIDENT and report.waiting_since:
+        # Time spent waiting on the resident does not count against the unit.
+        report.due_at += now - report.waiting_since
+        report.waiting_since = None
+        fields += ["due_at", "waiting_since"]
+    if new_status == S.WAITING_FOR_RESIDENT:
+        report.waiting_since = now
+        fields.append("waiting_since")
+    if new_status == S.ACKNOWLEDGED or (new_status == S.IN_PROGRESS and not report.acknowledged_at):
+        report.acknowledged_at = report.acknowledged_at or now
+        fields.append("acknowledged_at")
+    if new_status == S.RESOLVED:
+        report.resolved_at = now
+        fields.append("resolved_at")
+    if new_status in (S.CLOSED, S.REJECTED, S.DUPLICATE):
+        report.closed_at = now
+        fields.append("closed_at")
+    report.status = new_status
+    report.save(update_fields=fields)
+
+
+@transaction.atomic
+def assign(report_id: uuid.UUID, actor: User, assignee_id: int | None) -> Report:
+    report = ticket_for(actor, report_id, to_change=True, lock=True)
+    assignee = None
+    if assignee_id is not None:
+        assignee = User.objects.filter(
+            id=assignee_id, unit=report.unit, role__in=[Role.STAFF, Role.UNIT_LEAD], is_active=True
+        ).first()
+        if assignee is None:
+            raise Unprocessable(
+                "Tickets are assigned to staff of the ticket's unit.", code="invalid_assignee"
+            )
+    report.assignee = assignee
+    report.save(update_fields=["assignee", "updated_at"])
+    record_event(
+        report,
+        EventKind.ASSIGNED,
+        actor=actor,
+        is_public=False,
+        data={"assignee": assignee.username if assignee else None},
+    )
+    return report
+
+
+@transaction.atomic
+def transfer(report_id: uuid.UUID, actor: User, unit_code: str, reason: str) -> Report:
+    """Send a misrouted ticket to another unit (of any district). The sender loses it."""
+    report = ticket_for(actor, report_id, to_change=True, lock=True)
+    unit = Unit.objects.filter(code=unit_code, active=True).first()
+    if unit is None:
+        raise Unprocessable(f"No active unit {unit_code!r}.", code="unknown_unit")
+    if unit.id == report.unit_id:
+        raise Conflict("The ticket is already with this unit.", code="same_unit")
+    if not reason.strip():
+        raise Unprocessable("Say why the ticket is transferred.", code="reason_required")
+    previous = report.unit
+    report.unit = unit
+    report.assignee = None
+    report.escalation_level = 0
+    report.save(update_fields=["unit", "assignee", "escalation_level", "updated_at"])
+    record_event(
+        report,
+        EventKind.TRANSFERRED,
+        actor=actor,
+        message=reason.strip(),
+        data={"from": previous.code if previous else None, "to": unit.code},
+    )
+    return report
+
+
+@transaction.atomic
+def merge(duplicate_id: uuid.UUID, actor: User, original_id: uuid.UUID) -> Report:
+    """Close a duplicate into its original; its followers and supporters move over."""
+    if duplicate_id == original_id:
+        raise Unprocessable("A ticket cannot be merged into itself.", code="merge_into_self")
+    duplicate = ticket_for(actor, duplicate_id, to_change=True, lock=True)
+    original = staff_tickets(actor).select_for_update(of=("self",)).filter(id=original_id).first()
+    if original is None:
+        raise NotFound("No such original ticket.")
+    if not duplicate.is_open or not original.is_open:
+        raise Conflict("Both tickets must be open to merge.", code="not_open")
+    moved = 0
+    for follower in Follower.objects.filter(report=duplicate).select_related("user"):
+        is_reporter = follower.user_id == duplicate.reporter_id
+        target, _ = Follower.objects.get_or_create(report=original, user=follower.user)
+        newly_supporting = (follower.supported or is_reporter) and not target.supported
+        if newly_supporting and follower.user_id != original.reporter_id:
+            target.supported = True
+            target.save(update_fields=["supported"])
+            moved += 1
+    if moved:
+        Report.objects.filter(id=original.id).update(support_count=F("support_count") + moved)
+    duplicate.merged_into = original
+    duplicate.save(update_fields=["merged_into"])
+    _apply_status(duplicate, S.DUPLICATE)
+    record_event(
+        duplicate,
+        EventKind.MERGED,
+        actor=actor,
+        data={"into": str(original.id), "reference": original.reference},
+    )
+    record_event(
+        original,
+        EventKind.MERGED,
+        actor=actor,
+        data={"from": str(duplicate.id), "reference": duplicate.reference, "supporters": moved},
+    )
+    original.refresh_from_db()
+    return original
+
+
+@transaction.atomic
+def comment(report_id: uuid.UUID, actor: User, message: str, public: bool) -> Report:
+    report = ticket_for(actor, report_id, to_change=True, lock=True)
+    record_event(
+        report,
+        EventKind.COMMENT if public else EventKind.NOTE,
+        actor=actor,
+        is_public=public,
+        message=message.strip(),
+    )
+    return report
+
+
+# Residents' side of the workflow.
+
+
+def _own_resolved(report_id: uuid.UUID, resident: User) -> Report:
+    report = Report.objects.select_for_update().filter(id=report_id).first()
+    if report is None or report.reporter_id != resident.id:
+        raise NotFound("No such report.")
+    return report
+
+
+@transaction.atomic
+def rate(report_id: uuid.UUID, resident: User, stars: int, text: str = "") -> Report:
+    report = _own_resolved(report_id, resident)
+    if report.status not in (S.RESOLVED, S.CLOSED):
+        raise Conflict("Only a resolved report can be rated.", code="not_resolved")
+    report.rating, report.rating_comment, report.rated_at = stars, text.strip(), timezone.now()
+    report.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+    record_event(report, EventKind.RATED, actor=resident, data={"rating": stars}, message=text)
+    return report
+
+
+@transaction.atomic
+def reopen(report_id: uuid.UUID, resident: User, reason: str) -> Report:
+    """Not really fixed: back to the unit's queue, flagged, within the reopen window."""
+    report = _own_resolved(report_id, resident)
+    if report.status != S.RESOLVED:
+        raise Conflict("Only a resolved report can be reopened.", code="not_resolved")
+    window = timedelta(days=settings.REOPEN_WINDOW_DAYS)
+    if report.resolved_at is None or timezone.now() > report.resolved_at + window:
+        raise Conflict(
+            f"A report can be reopened within {settings.REOPEN_WINDOW_DAYS} days "
+            "of its resolution.",
+            code="reopen_window_closed",
+        )
+    report._old_status = report.status
+    report.status = S.ACKNOWLEDGED
+    report.reopened_count += 1
+    report.escalation_level = 0
+    report.due_at = timezone.now() + timedelta(hours=report.category.sla_hours)
+    report.save(
+        update_fields=["status", "reopened_count", "escalation_level", "due_at", "updated_at"]
+    )
+    record_event(report, EventKind.REOPENED, actor=resident, message=reason.strip())
+    return report

@@ -1,0 +1,313 @@
+"""The staff side: sign in, the ticket queue, and the workflow of each ticket."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from uuid import UUID
+
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.throttling import AnonRateThrottle
+from pydantic import Field
+
+from backend.accounts import tokens
+from backend.accounts.auth import StaffAuth
+from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
+from backend.catalogue.models import Priority
+from backend.photos.models import Photo, PhotoKind
+from backend.photos.services import add_photo
+from backend.reports import workflow
+from backend.reports.access import staff_tickets, ticket_for
+from backend.reports.models import ReportEvent
+from backend.reports.models import Status as ReportStatus
+from mobile_api.schemas import AreaOut, EventOut, PhotoOut, ReportSummaryOut, UnitOut
+
+router = Router(tags=["staff"], auth=StaffAuth())
+
+
+class LoginIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class LoginOut(Schema):
+    token: str
+    expires_at: datetime
+    role: str
+    unit: UnitOut | None
+    scope_area: AreaOut | None
+
+
+class LoginThrottle(AnonRateThrottle):
+    scope = "staff_login"
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        super().__init__(settings.STAFF_LOGIN_RATE)
+
+
+@router.post(
+    "/staff/login",
+    response={200: LoginOut, **errors(401, 422, 429)},
+    auth=None,
+    throttle=[LoginThrottle()],
+)
+def login(request: HttpRequest, payload: LoginIn):
+    """Sign in with username and password for an API token (rate limited per address)."""
+    key, expires_at, user = tokens.sign_in(payload.username, payload.password)
+    return LoginOut(
+        token=key,
+        expires_at=expires_at,
+        role=user.role,
+        unit=UnitOut.of(user.unit),
+        scope_area=AreaOut.of(user.scope_area),
+    )
+
+
+@router.post("/staff/logout", response={204: None, **errors(401)})
+def logout(request: HttpRequest):
+    """Revoke the token this request was made with."""
+    tokens.sign_out(request.staff_token)
+    return Status(204, None)
+
+
+class TicketOut(ReportSummaryOut):
+    priority: str
+    due_at: datetime
+    overdue: bool
+    unit: UnitOut | None
+    commune: AreaOut | None
+    assignee: str | None
+    escalation_level: int
+    reopened_count: int
+    address: str
+
+    @classmethod
+    def of_ticket(cls, report) -> "TicketOut":
+        return cls(
+            **ReportSummaryOut.of(report, is_mine=True).model_dump(),
+            priority=report.priority,
+            due_at=report.due_at,
+            overdue=report.is_open and report.due_at < timezone.now() and not report.waiting_since,
+            unit=UnitOut.of(report.unit),
+            commune=AreaOut.of(report.commune),
+            assignee=report.assignee.username if report.assignee else None,
+            escalation_level=report.escalation_level,
+            reopened_count=report.reopened_count,
+            address=report.address,
+        )
+
+
+class TicketDetailOut(TicketOut):
+    allowed_transitions: list[str]
+    photos: list[PhotoOut]
+    timeline: list[EventOut]
+
+
+class QueueQuery(Schema):
+    status: list[ReportStatus] = Field(default_factory=list, max_length=10)
+    category: list[str] = Field(default_factory=list, max_length=20)
+    priority: list[Priority] = Field(default_factory=list, max_length=4)
+    overdue: bool | None = None
+    assignee: str | None = Field(default=None, description='"me", "none" or a username')
+    area: str | None = Field(default=None, max_length=20, description="Commune or district code")
+    reopened: bool | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    q: str | None = Field(default=None, max_length=100, description="Text or reference")
+    sort: Literal["due", "newest"] = "due"
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+
+
+def _filtered(request: HttpRequest, query: QueueQuery, with_status: bool = True):
+    tickets = staff_tickets(request.auth)
+    if with_status and query.status:
+        tickets = tickets.filter(status__in=query.status)
+    if query.category:
+        tickets = tickets.filter(category__code__in=query.category)
+    if query.priority:
+        tickets = tickets.filter(priority__in=query.priority)
+    if query.overdue is not None:
+        overdue = Q(due_at__lt=timezone.now(), waiting_since__isnull=True, status__in=_open())
+        tickets = tickets.filter(overdue) if query.overdue else tickets.exclude(overdue)
+    if query.assignee == "me":
+        tickets = tickets.filter(assignee=request.auth)
+    elif query.assignee == "none":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif query.assignee:
+        tickets = tickets.filter(assignee__username=query.assignee)
+    if query.area:
+        tickets = tickets.filter(Q(commune__code=query.area) | Q(district__code=query.area))
+    if query.reopened is not None:
+        tickets = (
+            tickets.filter(reopened_count__gt=0)
+            if query.reopened
+            else tickets.filter(reopened_count=0)
+        )
+    zone = timezone.get_current_timezone()
+    if query.created_from:
+        tickets = tickets.filter(created_at__gte=datetime.combine(query.created_from, time(), zone))
+    if query.created_to:
+        end = datetime.combine(query.created_to + timedelta(days=1), time(), zone)
+        tickets = tickets.filter(created_at__lt=end)
+    if query.q:
+        text = query.q.strip()
+        tickets = tickets.filter(
+            Q(reference__iexact=text) | Q(description__icontains=text) | Q(address__icontains=text)
+        )
+    return tickets
+
+
+def _open() -> list[str]:
+    from backend.reports.models import OPEN_STATUSES
+
+    return OPEN_STATUSES
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+@router.get("/staff/tickets", response={200: TicketPage, **errors(400, 401, 422)})
+def ticket_queue(request: HttpRequest, query: Query[QueueQuery]):
+    """The tickets in your scope (your unit's; your district's for a manager), due
+    first or newest first, filtered; cursor-paginated."""
+    tickets = _filtered(request, query).select_related(
+        "category", "district", "commune", "unit", "assignee"
+    )
+    if query.sort == "due":
+        rows, cursor = keyset_page(tickets, query.cursor, query.limit, "due_at", descending=False)
+    else:
+        rows, cursor = keyset_page(tickets, query.cursor, query.limit)
+    return TicketPage(items=[TicketOut.of_ticket(r) for r in rows], next_cursor=cursor)
+
+
+class CountsOut(Schema):
+    by_status: dict[str, int]
+    overdue: int
+    total: int
+
+
+@router.get("/staff/tickets/counts", response={200: CountsOut, **errors(401, 422)})
+def ticket_counts(request: HttpRequest, query: Query[QueueQuery]):
+    """Counts per status for the tabs of the app, with the same filters as the queue."""
+    tickets = _filtered(request, query, with_status=False)
+    by_status = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
+    overdue = tickets.filter(
+        due_at__lt=timezone.now(), waiting_since__isnull=True, status__in=_open()
+    ).count()
+    return CountsOut(
+        by_status={s.value: by_status.get(s.value, 0) for s in ReportStatus},
+        overdue=overdue,
+        total=sum(by_status.values()),
+    )
+
+
+def _detail(request: HttpRequest, report) -> TicketDetailOut:
+    report = (
+        staff_tickets(request.auth)
+        .select_related("category", "district", "commune", "unit", "assignee")
+        .get(id=report.id)
+    )
+    events = ReportEvent.objects.filter(report=report).select_related("actor")
+    photos = Photo.objects.filter(report=report).order_by("created_at")
+    return TicketDetailOut(
+        **TicketOut.of_ticket(report).model_dump(),
+        allowed_transitions=workflow.allowed_transitions(report),
+        photos=[PhotoOut.of(p, is_uploader=True) for p in photos],
+        timeline=[EventOut.of(e) for e in events],
+    )
+
+
+@router.get("/staff/tickets/{report_id}", response={200: TicketDetailOut, **errors(401, 404)})
+def get_ticket(request: HttpRequest, report_id: UUID):
+    """A ticket with its whole timeline, internal notes included."""
+    return _detail(request, ticket_for(request.auth, report_id))
+
+
+class StatusIn(Schema):
+    status: ReportStatus
+    message: str = Field(default="", max_length=2000)
+
+
+CHANGE_ERRORS = errors(401, 403, 404, 409, 422)
+
+
+@router.post("/staff/tickets/{report_id}/status", response={200: TicketDetailOut, **CHANGE_ERRORS})
+def set_status(request: HttpRequest, report_id: UUID, payload: StatusIn):
+    """Move the ticket on. 409 lists the allowed statuses when this one is not."""
+    report = workflow.change_status(report_id, request.auth, payload.status, payload.message)
+    return _detail(request, report)
+
+
+class AssignIn(Schema):
+    assignee_id: int | None = Field(description="A staff member of the unit; null unassigns")
+
+
+@router.post("/staff/tickets/{report_id}/assign", response={200: TicketDetailOut, **CHANGE_ERRORS})
+def assign_ticket(request: HttpRequest, report_id: UUID, payload: AssignIn):
+    return _detail(request, workflow.assign(report_id, request.auth, payload.assignee_id))
+
+
+class TransferIn(Schema):
+    unit: str = Field(min_length=1, max_length=60)
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class TransferOut(Schema):
+    id: UUID
+    unit: UnitOut
+
+
+@router.post("/staff/tickets/{report_id}/transfer", response={200: TransferOut, **CHANGE_ERRORS})
+def transfer_ticket(request: HttpRequest, report_id: UUID, payload: TransferIn):
+    """Send a misrouted ticket to another unit; it leaves your queue."""
+    report = workflow.transfer(report_id, request.auth, payload.unit, payload.reason)
+    return TransferOut(id=report.id, unit=UnitOut.of(report.unit))
+
+
+class MergeIn(Schema):
+    into: UUID
+
+
+@router.post("/staff/tickets/{report_id}/merge", response={200: TicketDetailOut, **CHANGE_ERRORS})
+def merge_ticket(request: HttpRequest, report_id: UUID, payload: MergeIn):
+    """Close this ticket as a duplicate of `into`; followers and supporters move over."""
+    return _detail(request, workflow.merge(report_id, request.auth, payload.into))
+
+
+class CommentIn(Schema):
+    message: str = Field(min_length=1, max_length=2000)
+    public: bool = Field(description="A public reply the resident sees, or an internal note")
+
+
+@router.post(
+    "/staff/tickets/{report_id}/comments", response={200: TicketDetailOut, **CHANGE_ERRORS}
+)
+def comment_ticket(request: HttpRequest, report_id: UUID, payload: CommentIn):
+    return _detail(
+        request, workflow.comment(report_id, request.auth, payload.message, payload.public)
+    )
+
+
+@router.post(
+    "/staff/tickets/{report_id}/photos",
+    response={200: PhotoOut, 201: PhotoOut, **errors(400, 401, 403, 404, 409, 413, 415, 422)},
+)
+def upload_after_photo(
+    request: HttpRequest,
+    report_id: UUID,
+    photo: File[UploadedFile],
+    photo_id: Form[UUID | None] = None,
+):
+    """An "after" photo of the fix, through the same checks and processing as residents'."""
+    report = ticket_for(request.auth, report_id, to_change=True)
+    saved, created = add_photo(
+        request.auth, photo.read(), photo_id=photo_id, report=report, kind=PhotoKind.AFTER
+    )
+    return Status(201 if created else 200, PhotoOut.of(saved, is_uploader=True))

@@ -208,7 +208,7 @@ class ReportOut(ReportSummaryOut):
     def of_report(
         cls, report: Report, is_mine: bool, events: list[ReportEvent], photos: list[Photo]
     ) -> "ReportOut":
-        summary = ReportSummaryOut.of(report, is_mine).model_dump()
+        summary = dict(ReportSummaryOut.of(report, is_mine))
         return cls(
             **summary,
             address=report.address,

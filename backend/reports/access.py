@@ -12,9 +12,17 @@ import uuid
 from django.db.models import Q, QuerySet
 
 from backend.accounts.models import TICKET_WORKER_ROLES, Role, User
-from backend.areas.models import Level
+from backend.areas.models import Area, Level, Unit
 from backend.errors import Forbidden, NotFound
 from backend.reports.models import Report, Visibility
+
+
+def managing_district_id(unit: Unit | None, district_id: int) -> int | None:
+    """Whose district manager oversees a ticket: its unit's district; with no
+    unit, the district it lies in; none for a unit serving the whole province."""
+    if unit is None:
+        return district_id
+    return unit.area_id if unit.area.level == Level.DISTRICT else None
 
 
 def _scope_area_filter(user: User) -> Q:
@@ -22,9 +30,10 @@ def _scope_area_filter(user: User) -> Q:
     if area is None:
         return Q(pk__in=[])
     if area.level == Level.PROVINCE:
-        return Q(district__parent=area) | Q(unit__area=area)
+        districts = list(Area.objects.filter(parent=area).values_list("id", flat=True))
+        return Q(district_id__in=districts)
     if area.level == Level.DISTRICT:
-        return Q(unit__area=area) | Q(unit__isnull=True, district=area)
+        return Q(managing_district=area)
     return Q(commune=area)
 
 

@@ -17,6 +17,8 @@ class Status(models.TextChoices):
     DUPLICATE = "duplicate", "Duplicate"
 
 
+# Open and being worked on: what can be overdue (waiting on the resident cannot).
+WORKING_STATUSES = [Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS]
 OPEN_STATUSES = [
     Status.SUBMITTED,
     Status.ACKNOWLEDGED,
@@ -29,6 +31,35 @@ class Visibility(models.TextChoices):
     PUBLIC = "public", "Public"
     HELD = "held", "Held for review"
     HIDDEN = "hidden", "Hidden by a moderator"
+
+
+# Held reports wait for moderation and are not in any staff queue.
+_IN_QUEUE = ~models.Q(visibility=Visibility.HELD)
+
+
+def _queue_indexes(owner: str) -> list[models.Index]:
+    """The staff queue of a unit or a district, served from an index at any
+    depth: open tickets due first, all tickets due first or newest first, and
+    one status due first (the app's tabs; also the counts per status)."""
+    short = "unit" if owner == "unit" else "dist"
+    return [
+        models.Index(
+            fields=[owner, "due_at", "id"],
+            condition=_IN_QUEUE & models.Q(status__in=OPEN_STATUSES),
+            name=f"queue_{short}_due_open",
+        ),
+        models.Index(
+            fields=[owner, "due_at", "id"], condition=_IN_QUEUE, name=f"queue_{short}_due"
+        ),
+        models.Index(
+            fields=[owner, "-created_at", "-id"], condition=_IN_QUEUE, name=f"queue_{short}_new"
+        ),
+        models.Index(
+            fields=[owner, "status", "due_at", "id"],
+            condition=_IN_QUEUE,
+            name=f"queue_{short}_status",
+        ),
+    ]
 
 
 class Source(models.TextChoices):
@@ -71,6 +102,11 @@ class Report(models.Model):
         "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     unit = models.ForeignKey("areas.Unit", null=True, blank=True, on_delete=models.PROTECT)
+    # The district whose manager oversees the ticket: its unit's district (or,
+    # with no unit, the district it lies in); none for a province-wide unit.
+    managing_district = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     visibility = models.CharField(
@@ -119,14 +155,13 @@ class Report(models.Model):
             models.Index(fields=["h3_r7"], name="report_h3_r7"),
             models.Index(fields=["h3_r8"], name="report_h3_r8"),
             models.Index(fields=["h3_r9"], name="report_h3_r9"),
-            # The staff queue: by unit or district, by status, due first or newest.
-            models.Index(fields=["unit", "status", "due_at", "id"], name="queue_unit_due"),
-            models.Index(fields=["unit", "status", "-created_at", "-id"], name="queue_unit_age"),
-            models.Index(fields=["district", "status", "due_at", "id"], name="queue_district_due"),
+            *_queue_indexes("unit"),
+            *_queue_indexes("managing_district"),
             models.Index(
-                fields=["district", "status", "-created_at", "-id"], name="queue_district_age"
+                fields=["due_at", "id"],
+                condition=_IN_QUEUE & models.Q(status__in=OPEN_STATUSES),
+                name="queue_all_due_open",
             ),
-            models.Index(fields=["status", "due_at"], name="report_overdue"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ import numpy as np
 from django.db import transaction
 
 from backend.areas import routing
+from backend.reports.access import managing_district_id
 from backend.reports.models import OPEN_STATUSES, EventKind, Report
 from backend.reports.timeline import record_event
 
@@ -79,7 +80,8 @@ def _move(report: Report, placement: routing.Placement) -> bool:
     report.district_id = placement.district.id
     report.commune_id = commune_id
     report.unit = unit
-    report.save(update_fields=["district", "commune", "unit", "updated_at"])
+    report.managing_district_id = managing_district_id(unit, placement.district.id)
+    report.save(update_fields=["district", "commune", "unit", "managing_district", "updated_at"])
     record_event(
         report,
         EventKind.REROUTED,

@@ -17,6 +17,7 @@ from backend.areas import routing
 from backend.catalogue.models import Category
 from backend.errors import NotFound, ServiceError, Unprocessable
 from backend.photos.services import attach_photos
+from backend.reports.access import managing_district_id
 from backend.reports.geo import distance_m, h3_cells, neighbourhood_r10
 from backend.reports.models import (
     OPEN_STATUSES,
@@ -143,7 +144,8 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> t
         **h3_cells(new.lat, new.lon),
         district_id=placement.district.id,
         commune_id=placement.commune.id if placement.commune else None,
-        unit=routing.unit_for(placement, category.id),
+        unit=(unit := routing.unit_for(placement, category.id)),
+        managing_district_id=managing_district_id(unit, placement.district.id),
         priority=category.default_priority,
         due_at=now + timedelta(hours=category.sla_hours),
         request_fingerprint=new.fingerprint(),

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.reports.models import OPEN_STATUSES, EventKind, Report, Status
+from backend.reports.models import WORKING_STATUSES, EventKind, Report
 from backend.reports.timeline import record_event
 
 LEVEL_NAMES = {1: "unit_lead", 2: "district_manager"}
@@ -29,7 +29,7 @@ class EscalationResult:
 def escalate_overdue() -> EscalationResult:
     now = timezone.now()
     result = EscalationResult()
-    working = [s for s in OPEN_STATUSES if s != Status.WAITING_FOR_RESIDENT]
+    working = WORKING_STATUSES
     manager_delay = timedelta(hours=settings.ESCALATE_TO_MANAGER_AFTER_HOURS)
     steps = [
         (1, Report.objects.filter(status__in=working, due_at__lt=now, escalation_level=0)),

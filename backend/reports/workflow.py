@@ -18,7 +18,7 @@ from django.utils import timezone
 from backend.accounts.models import Role, User
 from backend.areas.models import Unit
 from backend.errors import Conflict, NotFound, Unprocessable
-from backend.reports.access import staff_tickets, ticket_for
+from backend.reports.access import managing_district_id, staff_tickets, ticket_for
 from backend.reports.models import EventKind, Follower, Report, Status
 from backend.reports.timeline import record_event
 
@@ -131,9 +131,12 @@ def transfer(report_id: uuid.UUID, actor: User, unit_code: str, reason: str) -> 
         raise Unprocessable("Say why the ticket is transferred.", code="reason_required")
     previous = report.unit
     report.unit = unit
+    report.managing_district_id = managing_district_id(unit, report.district_id)
     report.assignee = None
     report.escalation_level = 0
-    report.save(update_fields=["unit", "assignee", "escalation_level", "updated_at"])
+    report.save(
+        update_fields=["unit", "managing_district", "assignee", "escalation_level", "updated_at"]
+    )
     record_event(
         report,
         EventKind.TRANSFERRED,

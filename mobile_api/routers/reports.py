@@ -71,13 +71,13 @@ def create_report(request: HttpRequest, payload: ReportIn):
     view = _full_view(report, request.auth.id)
     candidates = [
         DuplicateCandidateOut(
-            **ReportSummaryOut.of(c.report).model_dump(), distance_m=round(c.distance_m, 1)
+            **dict(ReportSummaryOut.of(c.report)), distance_m=round(c.distance_m, 1)
         )
         for c in services.duplicate_candidates(report)
     ]
     return Status(
         201 if created else 200,
-        ReportCreatedOut(**view.model_dump(), duplicate_candidates=candidates),
+        ReportCreatedOut(**dict(view), duplicate_candidates=candidates),
     )
 
 

@@ -15,12 +15,12 @@ from pydantic import Field
 from backend.accounts import tokens
 from backend.accounts.auth import StaffAuth
 from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
-from backend.catalogue.models import Priority
+from backend.catalogue.models import Category, Priority
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.services import add_photo
 from backend.reports import workflow
 from backend.reports.access import staff_tickets, ticket_for
-from backend.reports.models import ReportEvent
+from backend.reports.models import WORKING_STATUSES, ReportEvent
 from backend.reports.models import Status as ReportStatus
 from mobile_api.schemas import AreaOut, EventOut, PhotoOut, ReportSummaryOut, UnitOut
 
@@ -88,10 +88,10 @@ class TicketOut(ReportSummaryOut):
     @classmethod
     def of_ticket(cls, report) -> "TicketOut":
         return cls(
-            **ReportSummaryOut.of(report, is_mine=True).model_dump(),
+            **dict(ReportSummaryOut.of(report, is_mine=True)),
             priority=report.priority,
             due_at=report.due_at,
-            overdue=report.is_open and report.due_at < timezone.now() and not report.waiting_since,
+            overdue=report.status in WORKING_STATUSES and report.due_at < timezone.now(),
             unit=UnitOut.of(report.unit),
             commune=AreaOut.of(report.commune),
             assignee=report.assignee.username if report.assignee else None,
@@ -128,11 +128,12 @@ def _filtered(request: HttpRequest, query: QueueQuery, with_status: bool = True)
     if with_status and query.status:
         tickets = tickets.filter(status__in=query.status)
     if query.category:
-        tickets = tickets.filter(category__code__in=query.category)
+        codes = Category.objects.filter(code__in=query.category).values_list("id", flat=True)
+        tickets = tickets.filter(category_id__in=list(codes))
     if query.priority:
         tickets = tickets.filter(priority__in=query.priority)
     if query.overdue is not None:
-        overdue = Q(due_at__lt=timezone.now(), waiting_since__isnull=True, status__in=_open())
+        overdue = Q(due_at__lt=timezone.now(), status__in=WORKING_STATUSES)
         tickets = tickets.filter(overdue) if query.overdue else tickets.exclude(overdue)
     if query.assignee == "me":
         tickets = tickets.filter(assignee=request.auth)
@@ -156,16 +157,11 @@ def _filtered(request: HttpRequest, query: QueueQuery, with_status: bool = True)
         tickets = tickets.filter(created_at__lt=end)
     if query.q:
         text = query.q.strip()
+        # A trigram index serves these on PostgreSQL; references are upper case.
         tickets = tickets.filter(
-            Q(reference__iexact=text) | Q(description__icontains=text) | Q(address__icontains=text)
+            Q(reference=text.upper()) | Q(description__icontains=text) | Q(address__icontains=text)
         )
     return tickets
-
-
-def _open() -> list[str]:
-    from backend.reports.models import OPEN_STATUSES
-
-    return OPEN_STATUSES
 
 
 class TicketPage(Schema):
@@ -198,9 +194,7 @@ def ticket_counts(request: HttpRequest, query: Query[QueueQuery]):
     """Counts per status for the tabs of the app, with the same filters as the queue."""
     tickets = _filtered(request, query, with_status=False)
     by_status = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
-    overdue = tickets.filter(
-        due_at__lt=timezone.now(), waiting_since__isnull=True, status__in=_open()
-    ).count()
+    overdue = tickets.filter(due_at__lt=timezone.now(), status__in=WORKING_STATUSES).count()
     return CountsOut(
         by_status={s.value: by_status.get(s.value, 0) for s in ReportStatus},
         overdue=overdue,
@@ -217,7 +211,7 @@ def _detail(request: HttpRequest, report) -> TicketDetailOut:
     events = ReportEvent.objects.filter(report=report).select_related("actor")
     photos = Photo.objects.filter(report=report).order_by("created_at")
     return TicketDetailOut(
-        **TicketOut.of_ticket(report).model_dump(),
+        **dict(TicketOut.of_ticket(report)),
         allowed_transitions=workflow.allowed_transitions(report),
         photos=[PhotoOut.of(p, is_uploader=True) for p in photos],
         timeline=[EventOut.of(e) for e in events],

@@ -1,0 +1,47 @@
+"""A PostgreSQL database of its own for the benchmarks, prepared once and reused."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/civic_bench"
+)
+
+
+def setup_django() -> None:
+    """Point Django at the benchmark database (created if missing) and migrate it."""
+    import psycopg
+
+    sys.path.insert(0, str(ROOT))
+    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
+    admin_url = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from backend.areas.models import Area
+    from backend.demo.seed import load_tra_vinh
+
+    if not Area.objects.exists():
+        load_tra_vinh()
+
+
+def ensure_reports(count: int) -> None:
+    from backend.reports.models import Report
+    from bench.seed import seed_reports
+
+    have = Report.objects.count()
+    if have < count:
+        print(f"seeding {count - have:,} reports (once; kept in the benchmark database)...")
+        seed_reports(count - have, seed=have + 1)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from backend.accounts.models import User
+from backend.accounts.models import StaffToken, User
 
 
 @admin.register(User)
@@ -15,3 +15,13 @@ class AccountAdmin(UserAdmin):
         ("Role and scope", {"fields": ["role", "unit", "scope_area", "locale"]}),
         ("Resident identity", {"fields": ["firebase_uid", "phone_number"]}),
     ]
+
+
+@admin.register(StaffToken)
+class StaffTokenAdmin(admin.ModelAdmin):
+    """Tokens are shown by owner and date only; revoke one by setting revoked_at."""
+
+    list_display = ["user", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "key_hash", "created_at", "last_used_at"]

@@ -39,4 +39,7 @@ def enqueue(func: Callable, *args: object, queue_name: str = "default") -> None:
 
 
 def enqueue_on_commit(func: Callable, *args: object, queue_name: str = "default") -> None:
-    transaction.on_commit(lambda: enqueue(func, *args, queue_name=queue_name))
+    """Queue the job once the transaction commits. If Redis is unreachable then,
+    the error is logged and the request still succeeds: what the job was for is
+    already in the database, and a periodic sweep queues it again."""
+    transaction.on_commit(lambda: enqueue(func, *args, queue_name=queue_name), robust=True)

@@ -184,6 +184,19 @@ if FIREBASE_AUTH_EMULATOR_HOST and not DEBUG:
     # The emulator accepts unsigned tokens: anyone could sign in as anyone.
     raise ImproperlyConfigured("FIREBASE_AUTH_EMULATOR_HOST is set while DEBUG is off; refusing")
 
+# Push notifications: FCM through firebase-admin, or the console when no
+# Firebase credentials are configured (the embedded default).
+FCM_ENDPOINT = envstr("FCM_ENDPOINT")  # an FCM-compatible server instead of Google's
+FCM_ACCESS_TOKEN = envstr("FCM_ACCESS_TOKEN")  # with FCM_ENDPOINT: its bearer token
+FCM_TIMEOUT_SECONDS = envint("FCM_TIMEOUT_SECONDS", 10, minimum=1)
+NOTIFICATION_SENDER = envstr(
+    "NOTIFICATION_SENDER", "fcm" if (FIREBASE_CREDENTIALS or FCM_ENDPOINT) else "console"
+)
+if NOTIFICATION_SENDER not in ("fcm", "console"):
+    raise ImproperlyConfigured("NOTIFICATION_SENDER must be fcm or console")
+DELIVERY_SWEEP_AFTER_SECONDS = envint("DELIVERY_SWEEP_AFTER_SECONDS", 120, minimum=0)
+DELIVERY_CLAIM_TIMEOUT_SECONDS = envint("DELIVERY_CLAIM_TIMEOUT_SECONDS", 300, minimum=10)
+
 # Routing and reports.
 ROUTING_NEAREST_DISTRICT_MAX_M = envfloat("ROUTING_NEAREST_DISTRICT_MAX_M", 300.0)
 AREAS_RECHECK_SECONDS = envfloat("AREAS_RECHECK_SECONDS", 5.0)

@@ -18,8 +18,8 @@ class ResidentAuth(HttpBearer):
     openapi_description = "Firebase Authentication ID token of the resident"
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        if not token or len(token) > MAX_TOKEN_LENGTH:
-            return None
+        if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+            return None  # not a JWT: perhaps a staff token, for the next auth class
         user = resident_for_claims(verify_id_token(token))
         request.user = user
         return user
@@ -60,8 +60,8 @@ class StaffAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         from backend.accounts.tokens import user_for_token
 
-        if not token or len(token) > 200:
-            return None
+        if not token or len(token) > 200 or "." in token:
+            return None  # a JWT: a resident's, for the next auth class
         user = user_for_token(token)
         if user is not None:
             request.user = user

@@ -188,6 +188,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", "Escalated as overdue"
     RATED = "rated", "Rated by the resident"
     REOPENED = "reopened", "Reopened by the resident"
+    MODERATED = "moderated", "Moderation decision"
 
 
 class ReportEvent(models.Model):

@@ -1,0 +1,169 @@
+"""Devices, the in-app inbox and notification preferences, for residents and staff."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from pydantic import Field, field_validator
+
+from backend.accounts.auth import ResidentAuth, StaffAuth
+from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
+from backend.i18n import current_language
+from notifications.messages import KINDS, render
+from notifications.models import Device, Notification, Platform, Preferences
+
+router = Router(tags=["notifications"], auth=[StaffAuth(), ResidentAuth()])
+
+
+class DeviceIn(Schema):
+    token: str = Field(min_length=20, max_length=512)
+    platform: Platform
+    app_version: str = Field(default="", max_length=40)
+    locale: str = Field(default="vi", max_length=10)
+
+
+class DeviceOut(Schema):
+    token: str
+    platform: str
+    locale: str
+    active: bool
+
+
+@router.post("/devices", response={200: DeviceOut, 201: DeviceOut, **errors(401, 422)})
+def register_device(request: HttpRequest, payload: DeviceIn):
+    """Register this phone's FCM token. The same token again moves it to the current
+    user (a shared or resold phone) and reactivates it."""
+    values = {
+        "user": request.auth,
+        "platform": payload.platform,
+        "app_version": payload.app_version,
+        "locale": payload.locale.split("-")[0].lower(),
+        "active": True,
+        "deactivated_reason": "",
+    }
+    try:
+        with transaction.atomic():
+            device, created = Device.objects.update_or_create(token=payload.token, defaults=values)
+    except IntegrityError:  # registered by a parallel request: update it
+        device, created = Device.objects.update_or_create(token=payload.token, defaults=values)
+    return Status(201 if created else 200, DeviceOut.from_orm(device))
+
+
+@router.delete("/devices/{token}", response={204: None, **errors(401, 404)})
+def unregister_device(request: HttpRequest, token: str):
+    """Sign-out on the phone: no more pushes to it."""
+    deleted, _ = Device.objects.filter(token=token, user=request.auth).delete()
+    if not deleted:
+        from backend.errors import NotFound
+
+        raise NotFound("No such device of yours.")
+    return Status(204, None)
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    report_id: str | None
+    reference: str | None
+    created_at: datetime
+    read: bool
+
+    @classmethod
+    def of(cls, n: Notification, language: str) -> "NotificationOut":
+        title, body = render(n.kind, n.params, language)
+        return cls(
+            id=n.id,
+            kind=n.kind,
+            title=title,
+            body=body,
+            report_id=n.params.get("report_id"),
+            reference=n.params.get("ref"),
+            created_at=n.created_at,
+            read=n.read_at is not None,
+        )
+
+
+class InboxPage(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None
+    unread: int
+
+
+class InboxQuery(Schema):
+    unread_only: bool = False
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+
+
+@router.get("/me/notifications", response={200: InboxPage, **errors(400, 401, 422)})
+def inbox(request: HttpRequest, query: Query[InboxQuery]):
+    """Everything you were told, newest first, in the language of Accept-Language:
+    a phone without push (or with it turned off) still sees it all here."""
+    mine = Notification.objects.filter(user=request.auth)
+    listed = mine.filter(read_at__isnull=True) if query.unread_only else mine
+    rows, cursor = keyset_page(listed, query.cursor, query.limit)
+    language = current_language()
+    return InboxPage(
+        items=[NotificationOut.of(n, language) for n in rows],
+        next_cursor=cursor,
+        unread=mine.filter(read_at__isnull=True).count(),
+    )
+
+
+class UnreadOut(Schema):
+    unread: int
+
+
+@router.get("/me/notifications/unread-count", response={200: UnreadOut, **errors(401)})
+def unread_count(request: HttpRequest):
+    return UnreadOut(unread=Notification.objects.filter(user=request.auth, read_at=None).count())
+
+
+@router.post(
+    "/me/notifications/{notification_id}/read", response={200: UnreadOut, **errors(401, 404)}
+)
+def mark_read(request: HttpRequest, notification_id: int):
+    updated = Notification.objects.filter(id=notification_id, user=request.auth)
+    if not updated.exists():
+        from backend.errors import NotFound
+
+        raise NotFound("No such notification.")
+    updated.filter(read_at=None).update(read_at=timezone.now())
+    return unread_count(request)
+
+
+@router.post("/me/notifications/read-all", response={200: UnreadOut, **errors(401)})
+def mark_all_read(request: HttpRequest):
+    Notification.objects.filter(user=request.auth, read_at=None).update(read_at=timezone.now())
+    return UnreadOut(unread=0)
+
+
+class PreferencesIO(Schema):
+    muted_kinds: list[str] = Field(default_factory=list, max_length=len(KINDS))
+
+    @field_validator("muted_kinds")
+    @classmethod
+    def known_kinds(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown kinds: {sorted(unknown)}; known: {KINDS}")
+        return sorted(set(value))
+
+
+@router.get("/me/notification-preferences", response={200: PreferencesIO, **errors(401)})
+def get_preferences(request: HttpRequest):
+    prefs = Preferences.objects.filter(user=request.auth).first()
+    return PreferencesIO(muted_kinds=prefs.muted_kinds if prefs else [])
+
+
+@router.put("/me/notification-preferences", response={200: PreferencesIO, **errors(401, 422)})
+def set_preferences(request: HttpRequest, payload: PreferencesIO):
+    """Mute kinds of notification (e.g. `reply`); muted ones are neither pushed nor in the inbox."""
+    Preferences.objects.update_or_create(
+        user=request.auth, defaults={"muted_kinds": payload.muted_kinds}
+    )
+    return payload

@@ -1,0 +1,192 @@
+"""Delivering notifications as pushes: the rq job, and the sweep that catches strays.
+
+At least once, and once per (notification, device) when it succeeds: each
+delivery row is claimed (pending -> sending) before it is sent, so two jobs
+for the same notification (the job and a sweep, say) never both send it.
+Dead tokens deactivate their device; passing failures (quota, FCM down)
+stay pending and the job raises so that rq retries it with backoff; after
+MAX_ATTEMPTS a delivery is failed, and the notification stays in the inbox.
+"""
+
+import logging
+import warnings
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from backend.jobs import enqueue
+from notifications.messages import render
+from notifications.models import Delivery, DeliveryState, Device
+
+logger = logging.getLogger(__name__)
+
+# The apps register FCM registration tokens, which FCM HTTP v1 takes as
+# `message.token`; firebase-admin 7 nudges towards installation ids instead.
+warnings.filterwarnings(
+    "ignore", message="Message.token is deprecated", category=DeprecationWarning
+)
+
+BATCH = 500  # FCM's limit for send_each
+MAX_ATTEMPTS = 5
+DEAD_TOKEN_CODES = {"UnregisteredError", "SenderIdMismatchError"}
+RETRY_CODES = {"QuotaExceededError", "UnavailableError", "InternalError", "UnknownError"}
+
+
+class DeliveryRetry(Exception):
+    """Some pushes failed for a passing reason; rq retries the job."""
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    dead_tokens: int = 0
+    to_retry: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _claim(notification_ids: list[int]) -> list[Delivery]:
+    stale = timezone.now() - timedelta(seconds=settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
+    candidates = Delivery.objects.filter(
+        Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, claimed_at__lt=stale),
+        notification_id__in=notification_ids,
+        device__active=True,
+    ).values_list("id", flat=True)
+    ids = list(candidates)
+    now = timezone.now()
+    # One statement claims them all; a row another job claimed meanwhile is not ours.
+    Delivery.objects.filter(
+        Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, claimed_at__lt=stale),
+        id__in=ids,
+    ).update(state=DeliveryState.SENDING, claimed_at=now)
+    return list(
+        Delivery.objects.filter(id__in=ids, state=DeliveryState.SENDING, claimed_at=now)
+        .select_related("device", "notification")
+        .order_by("id")
+    )
+
+
+def _message(delivery: Delivery):
+    from firebase_admin import messaging
+
+    notification = delivery.notification
+    title, body = render(notification.kind, notification.params, delivery.device.locale)
+    return messaging.Message(
+        token=delivery.device.token,
+        notification=messaging.Notification(title=title, body=body),
+        # FCM data values must be strings.
+        data={
+            "kind": notification.kind,
+            "notification_id": str(notification.id),
+            "report_id": str(notification.params.get("report_id", "")),
+            "reference": str(notification.params.get("ref", "")),
+        },
+        android=messaging.AndroidConfig(priority="high", collapse_key=notification.kind),
+    )
+
+
+def _is_dead_token(error: Exception) -> bool:
+    name = type(error).__name__
+    if name in DEAD_TOKEN_CODES:
+        return True
+    return name == "InvalidArgumentError" and "registration token" in str(error).lower()
+
+
+def _send_batch(batch: list[Delivery], result: DeliveryResult) -> None:
+    if settings.NOTIFICATION_SENDER == "console":
+        for delivery in batch:
+            title, body = render(
+                delivery.notification.kind, delivery.notification.params, delivery.device.locale
+            )
+            logger.info("push to device %s: %s | %s", delivery.device_id, title, body)
+        _mark_sent([d.id for d in batch], {})
+        result.sent += len(batch)
+        return
+    from notifications.fcm import send_each
+
+    response = send_each([_message(d) for d in batch])
+    sent_ids, message_ids = [], {}
+    for delivery, outcome in zip(batch, response.responses, strict=True):
+        if outcome.success:
+            sent_ids.append(delivery.id)
+            message_ids[delivery.id] = outcome.message_id
+            continue
+        error = outcome.exception
+        reason = f"{type(error).__name__}: {error}"[:300]
+        if _is_dead_token(error):
+            Device.objects.filter(id=delivery.device_id).update(
+                active=False, deactivated_reason=type(error).__name__
+            )
+            _finish(delivery, DeliveryState.FAILED, reason)
+            result.dead_tokens += 1
+        elif type(error).__name__ in RETRY_CODES and delivery.attempts + 1 < MAX_ATTEMPTS:
+            _finish(delivery, DeliveryState.PENDING, reason)
+            result.to_retry += 1
+        else:
+            _finish(delivery, DeliveryState.FAILED, reason)
+            result.failed += 1
+        result.errors.append(reason)
+    _mark_sent(sent_ids, message_ids)
+    result.sent += len(sent_ids)
+
+
+def _finish(delivery: Delivery, state: str, reason: str) -> None:
+    Delivery.objects.filter(id=delivery.id).update(
+        state=state, last_error=reason, attempts=F("attempts") + 1, claimed_at=None
+    )
+
+
+def _mark_sent(ids: list[int], message_ids: dict[int, str]) -> None:
+    now = timezone.now()
+    if not message_ids:
+        Delivery.objects.filter(id__in=ids).update(
+            state=DeliveryState.SENT, sent_at=now, attempts=F("attempts") + 1
+        )
+        return
+    for delivery_id in ids:
+        Delivery.objects.filter(id=delivery_id).update(
+            state=DeliveryState.SENT,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            message_id=message_ids.get(delivery_id, "")[:200],
+        )
+
+
+def deliver_notifications(notification_ids: list[int]) -> dict:
+    """The rq job: push these notifications to their users' active devices."""
+    result = DeliveryResult()
+    claimed = _claim(notification_ids)
+    for start in range(0, len(claimed), BATCH):
+        _send_batch(claimed[start : start + BATCH], result)
+    logger.info("delivered %s", result)
+    if result.to_retry:
+        raise DeliveryRetry(f"{result.to_retry} pushes to retry: {result.errors[:3]}")
+    return {"sent": result.sent, "dead_tokens": result.dead_tokens, "failed": result.failed}
+
+
+def sweep_undelivered() -> int:
+    """Re-queue what is still undelivered a while after it was written: a Redis
+    or worker outage between commit and enqueue only delays a notification."""
+    now = timezone.now()
+    old_enough = now - timedelta(seconds=settings.DELIVERY_SWEEP_AFTER_SECONDS)
+    stale_claim = now - timedelta(seconds=settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
+    notification_ids = sorted(
+        set(
+            Delivery.objects.filter(
+                Q(state=DeliveryState.PENDING)
+                | Q(state=DeliveryState.SENDING, claimed_at__lt=stale_claim),
+                created_at__lt=old_enough,
+                device__active=True,
+            ).values_list("notification_id", flat=True)[:10_000]
+        )
+    )
+    for start in range(0, len(notification_ids), BATCH):
+        enqueue(
+            deliver_notifications,
+            notification_ids[start : start + BATCH],
+            queue_name="notifications",
+        )
+    return len(notification_ids)

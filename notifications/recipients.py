@@ -1,0 +1,115 @@
+"""Who is told what: subscribed to the report timeline's `event_recorded` signal.
+
+Runs inside the transaction that records the event, so the notification rows
+(the outbox) commit or roll back with it; the pushes are queued after commit.
+"""
+
+from django.db.models import Q
+
+from backend.accounts.models import Role, User
+from backend.reports.models import EventKind, Follower, ReportEvent, Status
+from notifications.models import Delivery, Device, Notification, Preferences
+
+RESIDENT_STATUS_NEWS = {
+    Status.ACKNOWLEDGED,
+    Status.IN_PROGRESS,
+    Status.RESOLVED,
+    Status.REJECTED,
+}
+
+
+def _followers(event: ReportEvent) -> list[int]:
+    return list(Follower.objects.filter(report=event.report).values_list("user_id", flat=True))
+
+
+def _unit_staff(event: ReportEvent) -> list[int]:
+    report = event.report
+    if report.unit_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            unit_id=report.unit_id, role__in=[Role.STAFF, Role.UNIT_LEAD], is_active=True
+        ).values_list("id", flat=True)
+    )
+
+
+def _escalation_targets(event: ReportEvent) -> list[int]:
+    report = event.report
+    if event.data.get("level") == 1:
+        who = Q(unit_id=report.unit_id, role=Role.UNIT_LEAD)
+    else:
+        who = Q(scope_area_id=report.managing_district_id, role=Role.DISTRICT_MANAGER)
+    return list(User.objects.filter(who, is_active=True).values_list("id", flat=True))
+
+
+def _plan(event: ReportEvent) -> tuple[str, list[int], dict] | None:
+    """(kind, recipients, params) for an event, or None when nobody is told."""
+    report = event.report
+    params = {"ref": report.reference, "message": event.message}
+    if event.kind == EventKind.STATUS_CHANGED:
+        status = event.data.get("to")
+        if status not in RESIDENT_STATUS_NEWS:
+            return None
+        return "status_changed", _followers(event), {**params, "status": status}
+    if event.kind == EventKind.COMMENT:
+        return "reply", _followers(event), params
+    if event.kind == EventKind.MERGED and "into" in event.data:
+        return "merged", _followers(event), {**params, "into": event.data["reference"]}
+    if event.kind == EventKind.REOPENED:
+        return "reopened", _followers(event) + _unit_staff(event), params
+    if event.kind == EventKind.ROUTED and report.visibility != "held":
+        category = report.category.name_vi
+        return (
+            "new_ticket",
+            _unit_staff(event),
+            {**params, "category": category, "message": report.public_description[:80]},
+        )
+    if event.kind == EventKind.TRANSFERRED:
+        return "transferred_in", _unit_staff(event), params
+    if event.kind == EventKind.ESCALATED:
+        due = report.due_at.strftime("%d/%m %H:%M")
+        return "overdue", _escalation_targets(event), {**params, "due": due}
+    if event.kind == EventKind.MODERATED:
+        return "moderation", [report.reporter_id], params
+    return None
+
+
+def notify_for_event(event: ReportEvent) -> list[Notification]:
+    """Write the notifications (and their pending pushes) that an event causes."""
+    plan = _plan(event)
+    if plan is None:
+        return []
+    kind, recipients, params = plan
+    params["report_id"] = str(event.report_id)
+    muted = {
+        p.user_id
+        for p in Preferences.objects.filter(user_id__in=recipients)
+        if kind in p.muted_kinds
+    }
+    # Nobody is told of their own change.
+    targets = sorted(set(recipients) - muted - {event.actor_id})
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=user_id, kind=kind, report_id=event.report_id, event=event, params=params
+            )
+            for user_id in targets
+        ]
+    )
+    by_user = {n.user_id: n for n in notifications}
+    devices = Device.objects.filter(user_id__in=targets, active=True).only("id", "user_id")
+    Delivery.objects.bulk_create(
+        [Delivery(notification=by_user[d.user_id], device_id=d.id) for d in devices]
+    )
+    if notifications:
+        from backend.jobs import enqueue_on_commit
+        from notifications.delivery import deliver_notifications
+
+        enqueue_on_commit(
+            deliver_notifications, [n.id for n in notifications], queue_name="notifications"
+        )
+    return notifications
+
+
+def on_event_recorded(sender: object, event: ReportEvent, **kwargs: object) -> None:
+    notify_for_event(event)

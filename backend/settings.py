@@ -189,6 +189,7 @@ if FIREBASE_AUTH_EMULATOR_HOST and not DEBUG:
 FCM_ENDPOINT = envstr("FCM_ENDPOINT")  # an FCM-compatible server instead of Google's
 FCM_ACCESS_TOKEN = envstr("FCM_ACCESS_TOKEN")  # with FCM_ENDPOINT: its bearer token
 FCM_TIMEOUT_SECONDS = envint("FCM_TIMEOUT_SECONDS", 10, minimum=1)
+FCM_BATCH_SIZE = envint("FCM_BATCH_SIZE", 500, minimum=1)  # messages per send_each
 NOTIFICATION_SENDER = envstr(
     "NOTIFICATION_SENDER", "fcm" if (FIREBASE_CREDENTIALS or FCM_ENDPOINT) else "console"
 )

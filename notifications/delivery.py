@@ -29,7 +29,7 @@ warnings.filterwarnings(
     "ignore", message="Message.token is deprecated", category=DeprecationWarning
 )
 
-BATCH = 500  # FCM's limit for send_each
+BATCH = 500  # FCM's limit for send_each; settings.FCM_BATCH_SIZE may lower it
 MAX_ATTEMPTS = 5
 DEAD_TOKEN_CODES = {"UnregisteredError", "SenderIdMismatchError"}
 RETRY_CODES = {"QuotaExceededError", "UnavailableError", "InternalError", "UnknownError"}
@@ -74,18 +74,23 @@ def _message(delivery: Delivery):
 
     notification = delivery.notification
     title, body = render(notification.kind, notification.params, delivery.device.locale)
-    return messaging.Message(
-        token=delivery.device.token,
-        notification=messaging.Notification(title=title, body=body),
-        # FCM data values must be strings.
-        data={
-            "kind": notification.kind,
-            "notification_id": str(notification.id),
-            "report_id": str(notification.params.get("report_id", "")),
-            "reference": str(notification.params.get("ref", "")),
-        },
-        android=messaging.AndroidConfig(priority="high", collapse_key=notification.kind),
-    )
+    # FCM data values must be strings.
+    data = {
+        "kind": notification.kind,
+        "notification_id": str(notification.id),
+        "report_id": str(notification.params.get("report_id", "")),
+        "reference": str(notification.params.get("ref", "")),
+    }
+    with warnings.catch_warnings():
+        # The apps register FCM registration tokens, which FCM HTTP v1 takes as
+        # `message.token`; firebase-admin 7 nudges towards installation ids.
+        warnings.filterwarnings("ignore", "Message.token is deprecated", DeprecationWarning)
+        return messaging.Message(
+            token=delivery.device.token,
+            notification=messaging.Notification(title=title, body=body),
+            data=data,
+            android=messaging.AndroidConfig(priority="high", collapse_key=notification.kind),
+        )
 
 
 def _is_dead_token(error: Exception) -> bool:
@@ -102,17 +107,16 @@ def _send_batch(batch: list[Delivery], result: DeliveryResult) -> None:
                 delivery.notification.kind, delivery.notification.params, delivery.device.locale
             )
             logger.info("push to device %s: %s | %s", delivery.device_id, title, body)
-        _mark_sent([d.id for d in batch], {})
+        _mark_sent(batch)
         result.sent += len(batch)
         return
     from notifications.fcm import send_each
 
     response = send_each([_message(d) for d in batch])
-    sent_ids, message_ids = [], {}
+    sent = []
     for delivery, outcome in zip(batch, response.responses, strict=True):
         if outcome.success:
-            sent_ids.append(delivery.id)
-            message_ids[delivery.id] = outcome.message_id
+            sent.append(delivery)
             continue
         error = outcome.exception
         reason = f"{type(error).__name__}: {error}"[:300]
@@ -129,8 +133,8 @@ def _send_batch(batch: list[Delivery], result: DeliveryResult) -> None:
             _finish(delivery, DeliveryState.FAILED, reason)
             result.failed += 1
         result.errors.append(reason)
-    _mark_sent(sent_ids, message_ids)
-    result.sent += len(sent_ids)
+    _mark_sent(sent)
+    result.sent += len(sent)
 
 
 def _finish(delivery: Delivery, state: str, reason: str) -> None:
@@ -139,28 +143,23 @@ def _finish(delivery: Delivery, state: str, reason: str) -> None:
     )
 
 
-def _mark_sent(ids: list[int], message_ids: dict[int, str]) -> None:
-    now = timezone.now()
-    if not message_ids:
-        Delivery.objects.filter(id__in=ids).update(
-            state=DeliveryState.SENT, sent_at=now, attempts=F("attempts") + 1
-        )
-        return
-    for delivery_id in ids:
-        Delivery.objects.filter(id=delivery_id).update(
-            state=DeliveryState.SENT,
-            sent_at=now,
-            attempts=F("attempts") + 1,
-            message_id=message_ids.get(delivery_id, "")[:200],
-        )
+def _mark_sent(deliveries: list[Delivery]) -> None:
+    # One statement for the whole batch (a per-row bulk_update is ten times slower).
+    Delivery.objects.filter(id__in=[d.id for d in deliveries]).update(
+        state=DeliveryState.SENT,
+        sent_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        claimed_at=None,
+    )
 
 
 def deliver_notifications(notification_ids: list[int]) -> dict:
     """The rq job: push these notifications to their users' active devices."""
     result = DeliveryResult()
     claimed = _claim(notification_ids)
-    for start in range(0, len(claimed), BATCH):
-        _send_batch(claimed[start : start + BATCH], result)
+    size = max(1, min(BATCH, settings.FCM_BATCH_SIZE))
+    for start in range(0, len(claimed), size):
+        _send_batch(claimed[start : start + size], result)
     logger.info("delivered %s", result)
     if result.to_retry:
         raise DeliveryRetry(f"{result.to_retry} pushes to retry: {result.errors[:3]}")

@@ -3,14 +3,18 @@
 It records each request and answers as the test says, per device token: a list
 of outcomes consumed in order ("ok", "unregistered", "quota", "internal",
 "invalid", "sender_mismatch"), "ok" once the list is used up.
+
+It is a small asyncio HTTP/1.1 server (keep-alive, Content-Length bodies), fast
+enough that a benchmark measures the sender rather than the stand-in:
+`python -m tests.fcm_server` serves in a process of its own.
 """
 
+import asyncio
 import itertools
 import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ERRORS = {
     "unregistered": (404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found."),
@@ -24,6 +28,9 @@ ERRORS = {
     ),
     "sender_mismatch": (403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH", "SenderId mismatch"),
 }
+REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+           429: "Too Many Requests", 500: "Internal Server Error"}  # fmt: skip
+SEND_PATH = re.compile(r"/v1/projects/([^/]+)/messages:send")
 
 
 @dataclass
@@ -37,70 +44,103 @@ class Received:
         return self.body["message"]
 
 
+class _Connection(asyncio.Protocol):
+    def __init__(self, server: "FcmServer") -> None:
+        self.server = server
+        self.buffer = b""
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while b"\r\n\r\n" in self.buffer:
+            head, rest = self.buffer.split(b"\r\n\r\n", 1)
+            lines = head.decode("latin-1").split("\r\n")
+            method, path, _ = lines[0].split(" ", 2)
+            headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+            length = int(headers.get("content-length", 0))
+            if len(rest) < length:
+                return  # wait for the rest of the body
+            body, self.buffer = rest[:length], rest[length:]
+            status, payload = self.server.answer(method, path, headers, body)
+            data_out = json.dumps(payload).encode()
+            response = (
+                f"HTTP/1.1 {status} {REASONS[status]}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(data_out)}\r\n\r\n".encode()
+                + data_out
+            )
+            if self.server.latency_s:
+                # The round trip to Google's servers, for benchmarks.
+                loop = asyncio.get_running_loop()
+                loop.call_later(self.server.latency_s, self.transport.write, response)
+            else:
+                self.transport.write(response)
+
+
 @dataclass
 class FcmServer:
     outcomes: dict[str, list[str]] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
+    port: int = 0
+    latency_s: float = 0.0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        server = self
+        self._loop = asyncio.new_event_loop()
+        started = threading.Event()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._server = self._loop.run_until_complete(
+                self._loop.create_server(lambda: _Connection(self), "127.0.0.1", self.port)
+            )
+            self.port = self._server.sockets[0].getsockname()[1]
+            started.set()
+            self._loop.run_forever()
 
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                status, payload = server._answer(
-                    self.path, self.headers.get("Authorization", ""), body
-                )
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=run, daemon=True)
         self.thread.start()
+        started.wait()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
-    def _answer(self, path: str, authorization: str, body: dict) -> tuple[int, dict]:
+    def answer(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, dict]:
+        if method == "GET" and path == "/_count":
+            return 200, {"received": len(self.received)}
+        request = json.loads(body)
         with self._lock:
-            self.received.append(Received(path, authorization, body))
-            token = body.get("message", {}).get("token", "")
+            self.received.append(Received(path, headers.get("authorization", ""), request))
+            token = request.get("message", {}).get("token", "")
             queue = self.outcomes.get(token, [])
             outcome = queue.pop(0) if queue else "ok"
-        project = re.match(r"/v1/projects/([^/]+)/messages:send", path)
+        project = SEND_PATH.match(path)
         if outcome == "ok":
             return 200, {"name": f"projects/{project.group(1)}/messages/{next(self._ids)}"}
         status, code, error_code, message = ERRORS[outcome]
+        detail = {
+            "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+            "errorCode": error_code,
+        }
         return status, {
-            "error": {
-                "code": status,
-                "message": message,
-                "status": code,
-                "details": [
-                    {
-                        "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
-                        "errorCode": error_code,
-                    }
-                ],
-            }
+            "error": {"code": status, "message": message, "status": code, "details": [detail]}
         }
 
     def to(self, token: str) -> list[Received]:
         return [r for r in self.received if r.message.get("token") == token]
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._loop.call_soon_threadsafe(self._server.close)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self.thread.join(timeout=5)
+
+
+if __name__ == "__main__":
+    import sys
+
+    server = FcmServer(latency_s=float(sys.argv[1]) / 1000 if len(sys.argv) > 1 else 0.0)
+    print(server.url, flush=True)
+    server.thread.join()

@@ -18,6 +18,7 @@ from ninja.renderers import JSONRenderer
 from backend.errors import ServiceError
 from mobile_api import health
 from mobile_api.routers import areas, photos, reports, staff
+from moderation import api as moderation_api
 from notifications import api as notifications_api
 
 logger = logging.getLogger(__name__)
@@ -161,3 +162,4 @@ api.add_router("/api/v1/", reports.router)
 api.add_router("/api/v1/", photos.router)
 api.add_router("/api/v1/", staff.router)
 api.add_router("/api/v1/", notifications_api.router)
+api.add_router("/api/v1/", moderation_api.router)

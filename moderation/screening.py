@@ -1,11 +1,57 @@
-"""Automatic screening of new reports (settings.REPORT_SCREENING_HOOK).
+"""Automatic screening of new reports (settings.REPORT_SCREENING_HOOK) and of
+each processed photo: publish, publish with redaction, or hold for review."""
 
-Every rule gives a reason and a score; the outcome is publish or hold.
-"""
+from django.conf import settings
+from django.utils import timezone
 
-from backend.reports.models import Report, Visibility
+from backend.errors import Forbidden
+from backend.reports.models import EventKind, Report, Visibility
 from backend.reports.screening import ScreeningDecision
+from backend.reports.timeline import record_event
+from moderation.models import Ban
+from moderation.rules import behaviour_rules, photo_rules, text_rules
+
+
+def check_not_banned(user_id: int) -> None:
+    ban = Ban.objects.filter(user_id=user_id, until__gt=timezone.now()).order_by("-until").first()
+    if ban is not None:
+        raise Forbidden(
+            "Your account may not send reports for now.",
+            code="resident_banned",
+            details={"until": ban.until.isoformat()},
+        )
 
 
 def screen_new_report(report: Report) -> ScreeningDecision:
-    return ScreeningDecision(visibility=Visibility.PUBLIC, reasons=[])
+    check_not_banned(report.reporter_id)
+    reasons, public_text = text_rules(report)
+    reasons += behaviour_rules(report)
+    score = sum(r["score"] for r in reasons)
+    held = score >= settings.MODERATION_HOLD_SCORE
+    return ScreeningDecision(
+        visibility=Visibility.HELD if held else Visibility.PUBLIC,
+        reasons=reasons,
+        public_description=public_text,
+    )
+
+
+def screen_photo(photo) -> None:
+    """After a photo is processed: hold its report for review if the photo is
+    suspicious enough (reused, taken far away, or long ago)."""
+    report = photo.report
+    if report is None:
+        return
+    reasons = photo_rules(photo)
+    if not reasons:
+        return
+    score = sum(r["score"] for r in reasons)
+    held = score >= settings.MODERATION_HOLD_SCORE and report.visibility == Visibility.PUBLIC
+    if held:
+        Report.objects.filter(id=report.id).update(visibility=Visibility.HELD)
+        report.visibility = Visibility.HELD
+    record_event(
+        report,
+        EventKind.SCREENED,
+        is_public=False,
+        data={"visibility": report.visibility, "reasons": reasons, "photo": str(photo.id)},
+    )

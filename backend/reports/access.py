@@ -25,7 +25,8 @@ def managing_district_id(unit: Unit | None, district_id: int) -> int | None:
     return unit.area_id if unit.area.level == Level.DISTRICT else None
 
 
-def _scope_area_filter(user: User) -> Q:
+def scope_filter(user: User) -> Q:
+    """The reports of the user's scope area (the province, a district, a commune)."""
     area = user.scope_area
     if area is None:
         return Q(pk__in=[])
@@ -45,7 +46,7 @@ def staff_tickets(user: User) -> QuerySet[Report]:
     if user.role in (Role.STAFF, Role.UNIT_LEAD):
         return tickets.filter(unit=user.unit) if user.unit_id else tickets.none()
     if user.role in (Role.DISTRICT_MANAGER, Role.OFFICIAL, Role.MODERATOR):
-        return tickets.filter(_scope_area_filter(user))
+        return tickets.filter(scope_filter(user))
     return tickets.none()
 
 

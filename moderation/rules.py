@@ -1,0 +1,139 @@
+"""The screening rules. Each gives a reason and a score; the scores add up, and a
+report reaching MODERATION_HOLD_SCORE is held for review. Thresholds are
+settings; extra blocked terms are admin data (BlockedTerm)."""
+
+from datetime import timedelta
+from functools import cache
+
+from django.conf import settings
+from django.utils import timezone
+
+from backend.areas import routing
+from backend.areas.models import Area
+from backend.photos.models import Photo
+from backend.reports.models import Report, Status
+from moderation.models import BlockedTerm
+from moderation.text import Lexicon, build_lexicon, place_name_sequences, screen_text
+
+
+def reason(rule: str, score: float, **details: object) -> dict:
+    return {"rule": rule, "score": round(score, 2), **details}
+
+
+@cache
+def _lexicon_for(terms: tuple[tuple[str, float], ...]) -> Lexicon:
+    return build_lexicon(dict(terms))
+
+
+def lexicon() -> Lexicon:
+    return _lexicon_for(tuple(BlockedTerm.objects.order_by("term").values_list("term", "weight")))
+
+
+_places_cache: dict[int, set] = {}
+
+
+def place_names() -> set[tuple[str, ...]]:
+    """The service area's place names, rebuilt with the routing index."""
+    index = routing.area_index()
+    key = id(index)
+    if key not in _places_cache:
+        names = [
+            n for pair in Area.objects.active().values_list("name", "short_name") for n in pair if n
+        ]
+        _places_cache.clear()
+        _places_cache[key] = place_name_sequences(names)
+    return _places_cache[key]
+
+
+def text_rules(report: Report) -> tuple[list[dict], str]:
+    """Reasons from the text, and the description as the public may see it."""
+    verdict = screen_text(report.description, lexicon(), place_names())
+    reasons = []
+    if verdict.matches:
+        reasons.append(reason("offensive_language", verdict.score, terms=verdict.matches))
+    if verdict.personal_data:
+        reasons.append(reason("personal_data", 0.0, kinds=verdict.personal_data))
+    return reasons, verdict.redacted
+
+
+def behaviour_rules(report: Report) -> list[dict]:
+    reporter = report.reporter
+    now = timezone.now()
+    reasons = []
+    recent = Report.objects.filter(
+        reporter=reporter, created_at__gte=now - timedelta(hours=1)
+    ).count()
+    if recent >= settings.MODERATION_REPORTS_PER_HOUR:
+        reasons.append(
+            reason("many_reports", settings.MODERATION_MANY_REPORTS_SCORE, last_hour=recent)
+        )
+    account_age = now - reporter.date_joined
+    if account_age < timedelta(hours=settings.MODERATION_NEW_ACCOUNT_HOURS):
+        earlier = Report.objects.filter(reporter=reporter).count()
+        if earlier < settings.MODERATION_NEW_ACCOUNT_REPORTS:
+            reasons.append(
+                reason(
+                    "new_account", settings.MODERATION_NEW_ACCOUNT_SCORE, earlier_reports=earlier
+                )
+            )
+    rejected = Report.objects.filter(reporter=reporter, status=Status.REJECTED).count()
+    if rejected >= settings.MODERATION_REJECTED_REPORTS:
+        reasons.append(
+            reason("earlier_rejections", settings.MODERATION_REJECTED_SCORE, rejected=rejected)
+        )
+    return reasons
+
+
+def photo_rules(photo: Photo) -> list[dict]:
+    reasons = []
+    report = photo.report
+    if (
+        photo.distance_to_report_m is not None
+        and photo.distance_to_report_m > settings.PHOTO_MAX_DISTANCE_M
+    ):
+        reasons.append(
+            reason(
+                "photo_far_from_report",
+                settings.PHOTO_FAR_SCORE,
+                photo=str(photo.id),
+                distance_m=round(photo.distance_to_report_m),
+            )
+        )
+    if photo.exif_taken_at and report is not None:
+        age = report.created_at - photo.exif_taken_at
+        if age > timedelta(days=settings.PHOTO_MAX_AGE_DAYS):
+            reasons.append(
+                reason(
+                    "old_photo", settings.PHOTO_OLD_SCORE, photo=str(photo.id), age_days=age.days
+                )
+            )
+    if photo.phash and report is not None:
+        reused = _reused_by_another_resident(photo)
+        if reused is not None:
+            reasons.append(
+                reason(
+                    "reused_photo",
+                    settings.PHOTO_REUSED_SCORE,
+                    photo=str(photo.id),
+                    same_as=str(reused),
+                )
+            )
+    return reasons
+
+
+def _reused_by_another_resident(photo: Photo):
+    """Another resident's recent photo within the Hamming distance of this one's
+    perceptual hash (64 bits: one XOR and a bit count each)."""
+    limit = settings.PHOTO_DUPLICATE_MAX_DISTANCE
+    mine = int(photo.phash, 16)
+    since = timezone.now() - timedelta(days=settings.PHOTO_DUPLICATE_WINDOW_DAYS)
+    others = (
+        Photo.objects.exclude(uploader=photo.uploader)
+        .exclude(phash="")
+        .filter(created_at__gte=since)
+        .values_list("id", "phash")
+    )
+    for other_id, other_hash in others.iterator():
+        if bin(mine ^ int(other_hash, 16)).count("1") <= limit:
+            return other_id
+    return None

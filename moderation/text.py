@@ -23,8 +23,11 @@ DATA = Path(__file__).with_name("data")
 AMBIGUOUS = {
     "lon", "cu", "má", "mé", "lờ", "lồng", "ngu", "hãm", "sảng", "dái", "kiu", "del", "deo",
     "biz", "dis", "ml", "cl", "cmn", "sấp mặt", "sap mat", "con lon", "lol", "ngáo", "ngao",
+    # Unaccented spellings that are everyday words typed without diacritics:
+    # "các" (plural), "đi" (go), "buổi", and lone letters or digits.
+    "cac", "di", "buoi", "4", "b", "d", "l", "v",
 }  # fmt: skip
-AMBIGUOUS_WEIGHT = 0.4
+AMBIGUOUS_WEIGHT = 0.25
 LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 )
@@ -95,15 +98,24 @@ def _read_terms(path: Path) -> dict[str, float]:
 def shipped_terms() -> dict[str, float]:
     terms = _read_terms(DATA / "vi_offensive_words.txt")
     terms.update(_read_terms(DATA / "extra_terms.txt"))
-    return {t: (AMBIGUOUS_WEIGHT if t in AMBIGUOUS else w) for t, w in terms.items()}
+    return terms
 
 
 def build_lexicon(extra: dict[str, float] | None = None) -> Lexicon:
     terms: dict[tuple[str, ...], float] = {}
     for term, weight in {**shipped_terms(), **(extra or {})}.items():
         key = tuple(tokens(term))
-        if key:
-            terms[key] = max(weight, terms.get(key, 0.0))
+        if not key:
+            continue
+        if " ".join(key) in AMBIGUOUS:  # after normalising: "di~" (Telex for đĩ) is "di"
+            weight = min(weight, AMBIGUOUS_WEIGHT)
+        variants = {key, ("".join(key),)}  # spaced-out letters are joined into one word
+        if len(key) >= 2:
+            # A phrase typed without diacritics: safe for phrases, unlike single
+            # words, where folding makes insults of ordinary words.
+            variants.add(tuple(fold(t) for t in key))
+        for variant in variants:
+            terms[variant] = max(weight, terms.get(variant, 0.0))
     return Lexicon(terms=terms, longest=max((len(k) for k in terms), default=1))
 
 

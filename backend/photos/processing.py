@@ -18,12 +18,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageCms, ImageOps
 
 from backend.errors import ServiceError
 from backend.photos.inspection import open_image
 from backend.photos.models import Photo, PhotoState
+from backend.photos.signals import photo_processed
 
 logger = logging.getLogger(__name__)
 
@@ -142,8 +144,11 @@ def process_photo(photo_id: str) -> str:
     photo.state = PhotoState.READY
     photo.failure_reason = ""
     photo.processed_at = timezone.now()
-    photo.save(
-        update_fields=["large", "thumbnail", "phash", "state", "failure_reason", "processed_at"]
-    )
+    with transaction.atomic():
+        photo.save(
+            update_fields=["large", "thumbnail", "phash", "state", "failure_reason", "processed_at"]
+        )
+        # Moderation screens the photo now that its hashes exist.
+        photo_processed.send(sender=Photo, photo=photo)
     logger.info("photo %s processed in %.0f ms", photo.id, (time.monotonic() - started) * 1000)
     return "ready"

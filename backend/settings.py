@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "backend.demo",
     "moderation",
     "notifications",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,11 @@ PHOTO_DUPLICATE_WINDOW_DAYS = envint("PHOTO_DUPLICATE_WINDOW_DAYS", 365, minimum
 PHOTO_REUSED_SCORE = envfloat("PHOTO_REUSED_SCORE", 1.0)
 FLAGS_TO_REVIEW = envint("FLAGS_TO_REVIEW", 3, minimum=1)
 MODERATION_ACTIONS_RATE = envstr("MODERATION_ACTIONS_RATE", "120/m")
+OPEN311_JURISDICTION_ID = envstr("OPEN311_JURISDICTION_ID", "travinh.gov.vn")
+OPEN311_CONTACT = envstr("OPEN311_CONTACT", "")
+OPEN311_KEY_SERVICE = envstr("OPEN311_KEY_SERVICE", "")
+# Hosts (host[:port]) whose media_url images are fetched; any other is ignored.
+OPEN311_MEDIA_HOSTS = [h.lower() for h in envlist("OPEN311_MEDIA_HOSTS")]
 REPORT_SCREENING_HOOK = envstr("REPORT_SCREENING_HOOK", "moderation.screening.screen_new_report")
 
 LOGGING = {

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.static import serve
 
 from mobile_api.api import api
@@ -8,6 +8,7 @@ from mobile_api.fallback import json_not_found, json_server_error
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("open311.urls")),
     path("", api.urls),
 ]
 

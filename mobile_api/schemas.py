@@ -41,6 +41,7 @@ class CategoryOut(Schema):
     description: str
     default_priority: str
     sla_hours: int
+    attributes: list[dict] = Field(description="Extra questions (Open311 attribute form)")
 
     @classmethod
     def of(cls, category: Category) -> "CategoryOut":
@@ -51,6 +52,7 @@ class CategoryOut(Schema):
             description=localized(category, "description"),
             default_priority=category.default_priority,
             sla_hours=category.sla_hours,
+            attributes=category.attributes,
         )
 
 
@@ -82,6 +84,9 @@ class ReportIn(Schema):
     address: str = Field(default="", max_length=300)
     photo_ids: list[UUID] = Field(
         default_factory=list, max_length=10, description="Photos uploaded before the report"
+    )
+    attributes: dict[str, str | list[str]] = Field(
+        default_factory=dict, max_length=20, description="Answers to the category's questions"
     )
 
     @field_validator("description", "address")

@@ -33,6 +33,14 @@ class Category(models.Model):
         max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
     sla_hours = models.PositiveIntegerField(help_text="Hours from report to expected resolution")
+    attributes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "Extra questions, as Open311 attributes: [{code, datatype (string, number, datetime, "
+            "text, singlevaluelist, multivaluelist), required, description, values: [{key, name}]}]"
+        ),
+    )
     sort_order = models.PositiveIntegerField(default=100)
     active = models.BooleanField(default=True)
 

@@ -23,6 +23,7 @@ def seed_catalogue(path: Path = CATALOGUE_FILE) -> int:
                 "default_priority": entry["priority"],
                 "sla_hours": entry["sla_hours"],
                 "keywords": entry.get("keywords", ""),
+                "attributes": entry.get("attributes", []),
                 "sort_order": (order + 1) * 10,
                 **{f"name_{lang}": text for lang, text in entry["name"].items()},
                 **{f"description_{lang}": text for lang, text in entry["description"].items()},

@@ -87,6 +87,9 @@ class Report(models.Model):
         blank=True, help_text="What the public sees: the description after redaction"
     )
     address = models.CharField(max_length=300, blank=True)
+    attributes = models.JSONField(
+        default=dict, blank=True, help_text="Answers to the category's extra questions"
+    )
     lat = models.FloatField()
     lon = models.FloatField()
     accuracy_m = models.FloatField(null=True, blank=True)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.areas import routing
+from backend.catalogue.attributes import clean_attributes
 from backend.catalogue.models import Category
 from backend.errors import NotFound, ServiceError, Unprocessable
 from backend.photos.services import attach_photos
@@ -44,6 +45,7 @@ class NewReport:
     accuracy_m: float | None = None
     address: str = ""
     photo_ids: tuple[uuid.UUID, ...] = ()
+    attributes: dict | None = None
 
     def fingerprint(self) -> str:
         content = {
@@ -54,6 +56,7 @@ class NewReport:
             "accuracy_m": self.accuracy_m,
             "address": self.address,
             "photo_ids": sorted(str(i) for i in self.photo_ids),
+            "attributes": self.attributes or {},
         }
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
@@ -125,6 +128,7 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> t
             code="unknown_category",
             details={"category": new.category_code},
         )
+    attributes = clean_attributes(category, new.attributes or {})
     placement = routing.place(new.lat, new.lon)
     if placement is None:
         raise outside_service_area(new.lat, new.lon)
@@ -138,6 +142,7 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> t
         category=category,
         description=new.description,
         address=new.address,
+        attributes=attributes,
         lat=new.lat,
         lon=new.lon,
         accuracy_m=new.accuracy_m,

@@ -63,6 +63,7 @@ def create_report(request: HttpRequest, payload: ReportIn):
         accuracy_m=payload.accuracy_m,
         address=payload.address,
         photo_ids=tuple(payload.photo_ids),
+        attributes=payload.attributes,
     )
     report, created = services.create_report(request.auth, new)
     report = Report.objects.select_related("category", "district", "commune", "unit").get(

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from open311.models import ClientApplication
+
+
+@admin.register(ClientApplication)
+class ClientApplicationAdmin(admin.ModelAdmin):
+    """Keys are made with `manage.py open311_client NAME`; here they are switched off."""
+
+    list_display = ["name", "active", "created_at"]
+    readonly_fields = ["key_hash", "created_at"]

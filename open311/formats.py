@@ -1,0 +1,48 @@
+"""The two formats of GeoReport v2: JSON, and XML in the spec's element names."""
+
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from django.http import HttpResponse
+
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+
+
+def _xml_value(parent: Element, name: str, value: object) -> None:
+    node = SubElement(parent, name)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _xml_value(node, key, item)
+    elif isinstance(value, list):
+        item_name = {"attributes": "attribute", "values": "value", "endpoints": "endpoint",
+                     "formats": "format"}.get(name, "item")  # fmt: skip
+        for item in value:
+            _xml_value(node, item_name, item)
+    elif isinstance(value, bool):
+        node.text = "true" if value else "false"
+    elif value is not None:
+        node.text = str(value)
+
+
+def render(data: object, fmt: str, root: str, item: str | None, status: int = 200) -> HttpResponse:
+    """`root`/`item`: the spec's XML element names, e.g. services/service."""
+    if fmt == "json":
+        import json
+
+        body = json.dumps(data, ensure_ascii=False).encode()
+    else:
+        top = Element(root)
+        if item is None:
+            for key, value in data.items():  # type: ignore[union-attr]
+                _xml_value(top, key, value)
+        else:
+            for entry in data:  # type: ignore[union-attr]
+                _xml_value(top, item, entry)
+        body = (
+            b'<?xml version="1.0" encoding="utf-8"?>' + tostring(top, encoding="unicode").encode()
+        )
+    return HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
+
+
+def errors(fmt: str, status: int, *problems: tuple[int | str, str]) -> HttpResponse:
+    data = [{"code": code, "description": description} for code, description in problems]
+    return render(data, fmt, "errors", "error", status=status)

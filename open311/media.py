@@ -1,0 +1,51 @@
+"""Fetching an Open311 request's media_url: only from configured hosts, with size
+and time limits, never following redirects (no server-side request forgery)."""
+
+import logging
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+
+from backend.errors import ServiceError
+from backend.photos.services import add_photo
+from backend.reports.models import Report
+
+logger = logging.getLogger(__name__)
+
+
+def allowed_media_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https") and parts.netloc.lower() in settings.OPEN311_MEDIA_HOSTS
+    )
+
+
+def fetch_media(report_id: str, url: str) -> str:
+    """The job: fetch the image and add it to the report through the photo path."""
+    if not allowed_media_url(url):
+        return "refused"
+    report = Report.objects.filter(id=report_id).select_related("reporter").first()
+    if report is None:
+        return "no report"
+    limit = settings.PHOTO_MAX_BYTES
+    try:
+        with requests.get(url, stream=True, timeout=(3, 10), allow_redirects=False) as response:
+            if response.status_code != 200:
+                return f"status {response.status_code}"
+            if int(response.headers.get("Content-Length") or 0) > limit:
+                return "too large"
+            data = b""
+            for chunk in response.iter_content(64 * 1024):
+                data += chunk
+                if len(data) > limit:
+                    return "too large"
+    except requests.RequestException as error:
+        logger.info("media_url %s not fetched: %s", url, error)
+        raise  # a passing network error: rq retries
+    try:
+        add_photo(report.reporter, data, report=report)
+    except ServiceError as error:
+        logger.info("media_url %s is not a usable photo: %s", url, error.message)
+        return "refused"
+    return "added"

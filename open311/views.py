@@ -1,0 +1,359 @@
+"""Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2), beside the native API.
+
+Requests posted here are routed, screened and handled exactly like the app's:
+they go through the same `create_report`. Only what the public may see is
+served. Errors are the spec's list of {code, description}: 403 for a bad or
+missing api_key, 404 for an unknown resource, 400 for anything else.
+"""
+
+import hashlib
+import logging
+import uuid
+from datetime import datetime, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from backend.accounts.models import Role, User
+from backend.catalogue.models import Category
+from backend.errors import ServiceError
+from backend.i18n import localized
+from backend.jobs import enqueue_on_commit
+from backend.photos.models import Photo, PhotoState
+from backend.reports.models import OPEN_STATUSES, EventKind, Report, ReportEvent, Source, Visibility
+from backend.reports.services import NewReport, create_report
+from open311.formats import errors, render
+from open311.media import allowed_media_url, fetch_media
+from open311.models import ClientApplication, hash_key
+
+logger = logging.getLogger(__name__)
+MAX_DESCRIPTION = 4000
+MAX_RANGE = timedelta(days=90)
+MAX_PAGE = 1000
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def endpoint(view):
+    """Check jurisdiction_id, treat empty parameters as absent, speak the spec's errors."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
+        params = request.GET if request.method == "GET" else request.POST
+        jurisdiction = params.get("jurisdiction_id") or ""
+        try:
+            if jurisdiction and jurisdiction != settings.OPEN311_JURISDICTION_ID:
+                raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} not found")
+            return view(request, fmt, **kwargs)
+        except Open311Error as error:
+            return errors(fmt, error.status, (error.status, error.description))
+        except ServiceError as error:
+            status = 403 if error.status in (401, 403) else 404 if error.status == 404 else 400
+            return errors(fmt, status, (error.code, error.message))
+
+    return csrf_exempt(wrapper)
+
+
+def _param(request: HttpRequest, name: str) -> str | None:
+    value = request.GET.get(name, "").strip()
+    return value or None  # an empty optional parameter is an absent one
+
+
+def _time(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.get_default_timezone()).isoformat(timespec="seconds")
+
+
+def _service(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": localized(category, "name"),
+        "description": localized(category, "description"),
+        "metadata": bool(category.attributes),
+        "type": "realtime",
+        "keywords": category.keywords,
+        "group": category.group,
+    }
+
+
+@endpoint
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    base = request.build_absolute_uri("/open311/v2/")
+    data = {
+        "changeset": "2026-11-25T00:00:00+07:00",
+        "contact": settings.OPEN311_CONTACT,
+        "key_service": settings.OPEN311_KEY_SERVICE,
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": base,
+                "changeset": "2026-11-25T00:00:00+07:00",
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return render(data, fmt, "discovery", None)
+
+
+@endpoint
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    return render([_service(c) for c in Category.objects.active()], fmt, "services", "service")
+
+
+@endpoint
+def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
+    category = Category.objects.active().filter(code=service_code).first()
+    if category is None:
+        raise Open311Error(404, f"service_code {service_code!r} not found")
+    attributes = [
+        {
+            "variable": True,
+            "code": question["code"],
+            "datatype": question.get("datatype", "string"),
+            "required": bool(question.get("required")),
+            "datatype_description": question.get("datatype_description", ""),
+            "order": order,
+            "description": question.get("description", ""),
+            "values": [{"key": v["key"], "name": v["name"]} for v in question.get("values", [])],
+        }
+        for order, question in enumerate(category.attributes, start=1)
+    ]
+    data = {"service_code": category.code, "attributes": attributes}
+    return render(data, fmt, "service_definition", None)
+
+
+def _public_requests(reports: list[Report], request: HttpRequest) -> list[dict]:
+    ids = [r.id for r in reports]
+    notes: dict = {}
+    staff_words = (
+        ReportEvent.objects.filter(
+            report_id__in=ids,
+            is_public=True,
+            kind__in=[EventKind.COMMENT, EventKind.STATUS_CHANGED],
+        )
+        .exclude(message="")
+        .order_by("created_at")
+    )
+    for event in staff_words:
+        notes[event.report_id] = event.message
+    media: dict = {}
+    photos = Photo.objects.filter(report_id__in=ids, state=PhotoState.READY, hidden=False).order_by(
+        "-created_at"
+    )
+    for photo in photos:
+        media[photo.report_id] = request.build_absolute_uri(photo.large.url)
+    return [
+        {
+            "service_request_id": r.reference,
+            "status": "open" if r.status in OPEN_STATUSES else "closed",
+            "status_notes": notes.get(r.id, ""),
+            "service_name": localized(r.category, "name"),
+            "service_code": r.category.code,
+            "description": r.public_description,
+            "agency_responsible": r.unit.name if r.unit else "",
+            "service_notice": "",
+            "requested_datetime": _time(r.created_at),
+            "updated_datetime": _time(r.updated_at),
+            "expected_datetime": _time(r.due_at),
+            "address": r.address,
+            "address_id": "",
+            "zipcode": "",
+            "lat": r.lat,
+            "long": r.lon,
+            "media_url": media.get(r.id, ""),
+        }
+        for r in reports
+    ]
+
+
+def _date(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(
+            400, f"{name} must be a W3C datetime, e.g. 2026-11-01T00:00:00+07:00"
+        ) from None
+    return moment if moment.tzinfo else timezone.make_aware(moment)
+
+
+def _page_number(value: str | None, name: str, default: int, maximum: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise Open311Error(400, f"{name} must be a positive whole number")
+    return min(int(value), maximum)
+
+
+def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    reports = Report.objects.filter(visibility=Visibility.PUBLIC).select_related("category", "unit")
+    wanted_ids = _param(request, "service_request_id")
+    if wanted_ids:
+        reports = reports.filter(reference__in=[i.strip().upper() for i in wanted_ids.split(",")])
+    else:
+        start, end = (
+            _date(_param(request, "start_date"), "start_date"),
+            _date(_param(request, "end_date"), "end_date"),
+        )
+        end = end or timezone.now()
+        start = start or end - MAX_RANGE
+        if end - start > MAX_RANGE:
+            raise Open311Error(400, "start_date and end_date may not span more than 90 days")
+        reports = reports.filter(created_at__gte=start, created_at__lte=end)
+        codes = _param(request, "service_code")
+        if codes:
+            reports = reports.filter(category__code__in=[c.strip() for c in codes.split(",")])
+        statuses = _param(request, "status")
+        if statuses:
+            wanted = {s.strip() for s in statuses.split(",")}
+            if not wanted <= {"open", "closed"}:
+                raise Open311Error(400, "status is open, closed, or both")
+            if wanted == {"open"}:
+                reports = reports.filter(status__in=OPEN_STATUSES)
+            elif wanted == {"closed"}:
+                reports = reports.exclude(status__in=OPEN_STATUSES)
+    page = _page_number(_param(request, "page"), "page", 1, 10**6)
+    size = _page_number(_param(request, "page_size"), "page_size", MAX_PAGE, MAX_PAGE)
+    rows = list(reports.order_by("-created_at", "-id")[(page - 1) * size : page * size])
+    return render(_public_requests(rows, request), fmt, "service_requests", "request")
+
+
+def _client(request: HttpRequest) -> ClientApplication:
+    key = request.POST.get("api_key", "")
+    client = (
+        ClientApplication.objects.filter(key_hash=hash_key(key), active=True).first()
+        if key
+        else None
+    )
+    if client is None:
+        raise Open311Error(403, "api_key is missing or not valid")
+    return client
+
+
+def _contact_user(client: ClientApplication, post) -> User:
+    """One local resident per person a client reports for (by email, phone or device)."""
+    who = (
+        post.get("email")
+        or post.get("phone")
+        or post.get("device_id")
+        or post.get("deviceid")
+        or ""
+    )
+    digest = hashlib.sha256(f"{client.id}:{who.strip().lower()}".encode()).hexdigest()[:24]
+    user, _ = User.objects.get_or_create(
+        username=f"open311-{digest}",
+        defaults={
+            "role": Role.RESIDENT,
+            "email": post.get("email", "")[:254],
+            "phone_number": post.get("phone", "")[:20],
+            "first_name": post.get("first_name", "")[:150],
+            "last_name": post.get("last_name", "")[:150],
+        },
+    )
+    return user
+
+
+def _attributes(post) -> dict:
+    found: dict = {}
+    for key in post:
+        if key.startswith("attribute[") and key.endswith("[]"):
+            found[key[len("attribute[") : -3]] = post.getlist(key)
+        elif key.startswith("attribute[") and key.endswith("]"):
+            found[key[len("attribute[") : -1]] = post.get(key)
+    return found
+
+
+def _number(post, name: str) -> float | None:
+    value = (post.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a number") from None
+
+
+def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
+    client = _client(request)
+    post = request.POST
+    code = (post.get("service_code") or "").strip()
+    category = Category.objects.active().filter(code=code).first()
+    if category is None:
+        raise Open311Error(400, f"service_code {code!r} is not a service of this jurisdiction")
+    lat, lon = _number(post, "lat"), _number(post, "long")
+    if lat is None or lon is None:
+        raise Open311Error(400, "lat and long are required: addresses alone are not geocoded here")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise Open311Error(400, "lat or long is out of range")
+    description = (post.get("description") or "").strip()
+    if not description:
+        raise Open311Error(400, "description is required")
+    if len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description is longer than {MAX_DESCRIPTION} characters")
+    new = NewReport(
+        id=uuid.uuid4(),
+        category_code=category.code,
+        description=description,
+        lat=lat,
+        lon=lon,
+        address=(post.get("address_string") or "")[:300],
+        attributes=_attributes(post),
+    )
+    report, _ = create_report(_contact_user(client, post), new, source=Source.OPEN311)
+    for url in post.getlist("media_url"):
+        if url and allowed_media_url(url):
+            enqueue_on_commit(fetch_media, str(report.id), url)
+        elif url:
+            logger.info("open311 media_url from a host not allowed: %s", url)
+    if report.visibility == Visibility.PUBLIC:
+        data = [{"service_request_id": report.reference, "service_notice": "", "account_id": None}]
+    else:
+        data = [{"token": str(report.id), "service_notice": "Waiting for moderation."}]
+    return render(data, fmt, "service_requests", "request")
+
+
+@endpoint
+def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _create_request(request, fmt)
+    if request.method != "GET":
+        raise Open311Error(400, "GET or POST")
+    return _list_requests(request, fmt)
+
+
+@endpoint
+def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
+    report = (
+        Report.objects.filter(visibility=Visibility.PUBLIC, reference=service_request_id.upper())
+        .select_related("category", "unit")
+        .first()
+    )
+    if report is None:
+        raise Open311Error(404, f"service_request_id {service_request_id!r} not found")
+    return render(_public_requests([report], request), fmt, "service_requests", "request")
+
+
+@endpoint
+def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+    try:
+        report_id = uuid.UUID(token)
+    except ValueError:
+        raise Open311Error(404, "token not found") from None
+    report = Report.objects.filter(Q(id=report_id), source=Source.OPEN311).first()
+    if report is None:
+        raise Open311Error(404, "token not found")
+    published = report.visibility == Visibility.PUBLIC
+    data = [{"service_request_id": report.reference if published else None, "token": token}]
+    return render(data, fmt, "service_requests", "request")

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.reports",
     "backend.photos",
+    "backend.statistics",
     "backend.demo",
     "moderation",
     "notifications",

@@ -17,7 +17,7 @@ from ninja.renderers import JSONRenderer
 
 from backend.errors import ServiceError
 from mobile_api import health
-from mobile_api.routers import areas, photos, reports, staff
+from mobile_api.routers import areas, officials, photos, reports, staff
 from moderation import api as moderation_api
 from notifications import api as notifications_api
 
@@ -163,3 +163,5 @@ api.add_router("/api/v1/", photos.router)
 api.add_router("/api/v1/", staff.router)
 api.add_router("/api/v1/", notifications_api.router)
 api.add_router("/api/v1/", moderation_api.router)
+api.add_router("/api/v1/", officials.router)
+api.add_router("/api/v1/", officials.public_router)

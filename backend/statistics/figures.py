@@ -1,0 +1,186 @@
+"""Performance figures, time series and exports, computed in the database.
+
+Durations are percentiles of (acknowledged_at - created_at) and
+(resolved_at - created_at); PostgreSQL computes them with percentile_cont,
+SQLite (the embedded default, small data) in Python.
+"""
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from backend.reports.models import OPEN_STATUSES, WORKING_STATUSES, Report, Status
+
+DONE = [Status.RESOLVED, Status.CLOSED]
+GROUPS = {"district": "district__code", "unit": "unit__code", "category": "category__code"}
+
+
+class Percentile(Aggregate):
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=fraction, output_field=DurationField(), **extra)
+
+
+def _hours(value) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 2)
+
+
+TO_ACKNOWLEDGE = ExpressionWrapper(
+    F("acknowledged_at") - F("created_at"), output_field=DurationField()
+)
+TO_RESOLVE = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+
+
+def performance(reports: QuerySet[Report], by: str) -> list[dict]:
+    """One row per district, unit or category: counts, durations, deadline share,
+    rating and reopen rate."""
+    key = GROUPS[by]
+    now = timezone.now()
+    aggregates = {
+        "received": Count("id"),
+        "acknowledged": Count("id", filter=Q(acknowledged_at__isnull=False)),
+        "resolved": Count("id", filter=Q(status__in=DONE)),
+        "rejected": Count("id", filter=Q(status=Status.REJECTED)),
+        "open": Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        "overdue_now": Count("id", filter=Q(status__in=WORKING_STATUSES, due_at__lt=now)),
+        "resolved_in_time": Count("id", filter=Q(status__in=DONE, resolved_at__lte=F("due_at"))),
+        "reopened": Count("id", filter=Q(status__in=DONE, reopened_count__gt=0)),
+        "average_rating": Avg("rating", output_field=FloatField()),
+    }
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        aggregates |= {
+            "ack_median": Percentile(TO_ACKNOWLEDGE, 0.5, filter=Q(acknowledged_at__isnull=False)),
+            "ack_p90": Percentile(TO_ACKNOWLEDGE, 0.9, filter=Q(acknowledged_at__isnull=False)),
+            "resolve_median": Percentile(TO_RESOLVE, 0.5, filter=Q(resolved_at__isnull=False)),
+            "resolve_p90": Percentile(TO_RESOLVE, 0.9, filter=Q(resolved_at__isnull=False)),
+        }
+    rows = list(reports.values(key).annotate(**aggregates).order_by(key))
+    if not postgres:
+        _durations_in_python(reports, key, rows)
+    return [
+        {
+            by: row[key],
+            "received": row["received"],
+            "acknowledged": row["acknowledged"],
+            "resolved": row["resolved"],
+            "rejected": row["rejected"],
+            "open": row["open"],
+            "overdue_now": row["overdue_now"],
+            "hours_to_acknowledge_median": _hours(row["ack_median"]),
+            "hours_to_acknowledge_p90": _hours(row["ack_p90"]),
+            "hours_to_resolve_median": _hours(row["resolve_median"]),
+            "hours_to_resolve_p90": _hours(row["resolve_p90"]),
+            "resolved_within_deadline": round(row["resolved_in_time"] / row["resolved"], 4)
+            if row["resolved"]
+            else None,
+            "average_rating": round(row["average_rating"], 2) if row["average_rating"] else None,
+            "reopen_rate": round(row["reopened"] / row["resolved"], 4) if row["resolved"] else None,
+        }
+        for row in rows
+    ]
+
+
+def _percentile(values: list, fraction: float):
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    ordered = sorted(values)
+    # The same linear interpolation as PostgreSQL's percentile_cont.
+    position = fraction * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _durations_in_python(reports: QuerySet[Report], key: str, rows: list[dict]) -> None:
+    values = reports.values_list(key, "created_at", "acknowledged_at", "resolved_at")
+    ack: dict = {}
+    res: dict = {}
+    for group, created, acknowledged, resolved in values.iterator():
+        if acknowledged:
+            ack.setdefault(group, []).append(acknowledged - created)
+        if resolved:
+            res.setdefault(group, []).append(resolved - created)
+    for row in rows:
+        group = row[key]
+        row["ack_median"] = _percentile(ack.get(group, []), 0.5)
+        row["ack_p90"] = _percentile(ack.get(group, []), 0.9)
+        row["resolve_median"] = _percentile(res.get(group, []), 0.5)
+        row["resolve_p90"] = _percentile(res.get(group, []), 0.9)
+
+
+TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def series(reports: QuerySet[Report], interval: str, by: str | None) -> list[dict]:
+    """Reports received per day, week or month, optionally split by category or district."""
+    bucket = TRUNC[interval]("created_at", tzinfo=timezone.get_default_timezone())
+    fields = ["bucket", *([GROUPS[by]] if by else [])]
+    rows = (
+        reports.annotate(bucket=bucket)
+        .values(*fields)
+        .annotate(received=Count("id"))
+        .order_by(*fields)
+    )
+    return [
+        {
+            "period": row["bucket"].date().isoformat(),
+            **({by: row[GROUPS[by]]} if by else {}),
+            "received": row["received"],
+        }
+        for row in rows
+    ]
+
+
+EXPORT_COLUMNS = [
+    ("reference", "reference"),
+    ("category", "category__code"),
+    ("district", "district__code"),
+    ("commune", "commune__code"),
+    ("unit", "unit__code"),
+    ("status", "status"),
+    ("priority", "priority"),
+    ("created_at", "created_at"),
+    ("acknowledged_at", "acknowledged_at"),
+    ("resolved_at", "resolved_at"),
+    ("due_at", "due_at"),
+    ("lat", "lat"),
+    ("lon", "lon"),
+    ("support_count", "support_count"),
+    ("rating", "rating"),
+    ("description", "public_description"),
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_rows(reports: QuerySet[Report]) -> Iterator[str]:
+    """CSV lines, streamed: rows come from a server-side cursor in chunks, so a
+    million rows never sit in memory. No reporter, no personal data."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow([name for name, _ in EXPORT_COLUMNS])
+    values = reports.order_by("created_at", "id").values_list(*[f for _, f in EXPORT_COLUMNS])
+    for row in values.iterator(chunk_size=5000):
+        yield writer.writerow([v.isoformat() if isinstance(v, datetime) else v for v in row])

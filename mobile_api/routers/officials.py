@@ -1,0 +1,145 @@
+"""Statistics for provincial officials and district managers, and the public's figures."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import Field, model_validator
+
+from backend.accounts.auth import StaffAuth
+from backend.accounts.models import Role, User
+from backend.api_kit import errors
+from backend.areas.models import Area, Level
+from backend.errors import Forbidden, Unprocessable
+from backend.reports.access import scope_filter
+from backend.reports.models import Report, Visibility
+from backend.statistics import figures, hotspots
+
+router = Router(tags=["statistics"], auth=StaffAuth())
+STATS_ROLES = {Role.OFFICIAL, Role.DISTRICT_MANAGER, Role.ADMIN}
+MAX_PERIOD = timedelta(days=3 * 366)
+
+
+class PeriodQuery(Schema):
+    start: date | None = Field(default=None, description="First day (local); default 90 days ago")
+    end: date | None = Field(default=None, description="Last day, included; default today")
+    category: list[str] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def ordered(self) -> "PeriodQuery":
+        if self.start and self.end and self.start > self.end:
+            raise ValueError("start is after end")
+        return self
+
+    def window(self) -> tuple[datetime, datetime]:
+        zone = timezone.get_default_timezone()
+        end_day = self.end or timezone.localdate()
+        start_day = self.start or end_day - timedelta(days=89)
+        start = datetime.combine(start_day, time(), zone)
+        end = datetime.combine(end_day + timedelta(days=1), time(), zone)
+        if end - start > MAX_PERIOD:
+            raise Unprocessable("A period of at most three years.", code="period_too_long")
+        return start, end
+
+
+def _reports(user: User, query: PeriodQuery) -> QuerySet[Report]:
+    """The reports whose figures this user may see: their province or district."""
+    if user.role not in STATS_ROLES:
+        raise Forbidden("Statistics are for officials and district managers.", code="not_allowed")
+    start, end = query.window()
+    reports = Report.objects.filter(created_at__gte=start, created_at__lt=end)
+    if user.role == Role.DISTRICT_MANAGER:
+        reports = reports.filter(district=user.scope_area)
+    elif user.role == Role.OFFICIAL:
+        reports = reports.filter(scope_filter(user))
+    if query.category:
+        reports = reports.filter(category__code__in=query.category)
+    return reports
+
+
+class PerformanceQuery(PeriodQuery):
+    by: Literal["district", "unit", "category"] = "district"
+
+
+@router.get("/stats/performance", response={200: list[dict], **errors(401, 403, 422)})
+def performance(request: HttpRequest, query: Query[PerformanceQuery]):
+    """Per district, unit or category: received, acknowledged, resolved, rejected, open,
+    overdue now; median and 90th percentile hours to acknowledge and resolve; share
+    resolved within the deadline; average rating; reopen rate."""
+    return figures.performance(_reports(request.auth, query), query.by)
+
+
+class SeriesQuery(PeriodQuery):
+    interval: Literal["day", "week", "month"] = "week"
+    by: Literal["category", "district"] | None = None
+
+
+@router.get("/stats/series", response={200: list[dict], **errors(401, 403, 422)})
+def series(request: HttpRequest, query: Query[SeriesQuery]):
+    """Reports received per day, week or month, optionally by category or district."""
+    return figures.series(_reports(request.auth, query), query.interval, query.by)
+
+
+class HotspotQuery(PeriodQuery):
+    resolution: int = Field(default=8, ge=7, le=9)
+    k: int = Field(default=1, ge=1, le=3, description="Neighbourhood: grid_disk(cell, k)")
+    fdr: bool = Field(
+        default=False, description="Benjamini-Hochberg false-discovery-rate correction"
+    )
+
+
+@router.get("/stats/hotspots", response={200: dict, **errors(401, 403, 422)})
+def hotspot_map(request: HttpRequest, query: Query[HotspotQuery]):
+    """Getis-Ord Gi* over H3 cells as GeoJSON: each cell with its count, z-score,
+    p-value and confidence bin (-3..3: cold or hot at 99, 95, 90 %)."""
+    column = f"h3_r{query.resolution}"
+    counts = dict(
+        _reports(request.auth, query).values_list(column).annotate(n=Count("id")).order_by()
+    )
+    result = hotspots.hotspots(counts, query.resolution, query.k, query.fdr)
+    return hotspots.as_geojson(result)
+
+
+@router.get("/stats/export.csv", response={200: None, **errors(401, 403, 422)})
+def export(request: HttpRequest, query: Query[PeriodQuery]):
+    """The period's reports as CSV, streamed; no personal data."""
+    rows = figures.export_rows(_reports(request.auth, query))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="reports.csv"'
+    return response
+
+
+public_router = Router(tags=["statistics"], auth=None)
+
+
+class PublicDistrictOut(Schema):
+    district: str
+    name: str
+    received: int
+    resolved: int
+    open: int
+    resolved_within_deadline: float | None
+    hours_to_resolve_median: float | None
+
+
+@public_router.get("/public/performance", response={200: list[PublicDistrictOut], **errors(422)})
+def public_performance(request: HttpRequest, days: int = Query(90, ge=7, le=366)):
+    """Each district's figures over the last days, for everyone: counts only, no one's data."""
+    since = timezone.now() - timedelta(days=days)
+    reports = Report.objects.filter(created_at__gte=since, visibility=Visibility.PUBLIC)
+    names = dict(Area.objects.filter(level=Level.DISTRICT).values_list("code", "name"))
+    return [
+        PublicDistrictOut(
+            district=row["district"],
+            name=names.get(row["district"], ""),
+            received=row["received"],
+            resolved=row["resolved"],
+            open=row["open"],
+            resolved_within_deadline=row["resolved_within_deadline"],
+            hours_to_resolve_median=row["hours_to_resolve_median"],
+        )
+        for row in figures.performance(reports, "district")
+    ]

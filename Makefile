@@ -23,3 +23,10 @@ fmt: $(UV)
 
 .tools/bin/uv:
 	python3 -m pip install --quiet --disable-pip-version-check --target .tools uv
+
+vendor:  ## refresh the dashboard's vendored front-end libraries from the npm registry
+	cd frontend && npm install --no-audit --no-fund
+	mkdir -p backend/statistics/static/dashboard/vendor/leaflet
+	cp frontend/node_modules/leaflet/dist/leaflet.js frontend/node_modules/leaflet/dist/leaflet.css \
+		frontend/node_modules/leaflet/LICENSE backend/statistics/static/dashboard/vendor/leaflet/
+	cp -r frontend/node_modules/leaflet/dist/images backend/statistics/static/dashboard/vendor/leaflet/

@@ -236,6 +236,9 @@ OPEN311_CONTACT = envstr("OPEN311_CONTACT", "")
 OPEN311_KEY_SERVICE = envstr("OPEN311_KEY_SERVICE", "")
 # Hosts (host[:port]) whose media_url images are fetched; any other is ignored.
 OPEN311_MEDIA_HOSTS = [h.lower() for h in envlist("OPEN311_MEDIA_HOSTS")]
+# The dashboard's map tiles; none on a closed network (the map draws boundaries alone).
+MAP_TILE_URL = envstr("MAP_TILE_URL")
+MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION")
 REPORT_SCREENING_HOOK = envstr("REPORT_SCREENING_HOOK", "moderation.screening.screen_new_report")
 
 LOGGING = {

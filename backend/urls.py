@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from backend.statistics.views import dashboard
 from mobile_api.api import api
 from mobile_api.fallback import json_not_found, json_server_error
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("open311/v2/", include("open311.urls")),
+    path("dashboard/", dashboard, name="dashboard"),
     path("", api.urls),
 ]
 

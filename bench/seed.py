@@ -93,8 +93,8 @@ def seed_reports(n: int, years: float = 2.0, seed: int = 1, batch: int = 5000) -
         lat, lon = float(lats[i]), float(lons[i])
         rows.append(
             Report(
-                id=uuid.UUID(int=rng.integers(0, 2**63) << 64 | i),
-                reference=f"B{i:07d}",
+                id=uuid.uuid4(),
+                reference=f"B{seed + i:09d}",
                 reporter_id=random.choice(resident_ids),
                 category=category,
                 description=f"{category.name_vi} gần số {i % 500} đường {i % 37}",

@@ -1,10 +1,13 @@
 """Where a point is, and the catalogue: what the app needs before a report."""
 
+import shapely
+import shapely.geometry
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from backend.api_kit import errors
 from backend.areas import routing
+from backend.areas.models import Area, Level
 from backend.catalogue.models import Category
 from backend.reports.services import outside_service_area
 from mobile_api.schemas import AreaOut, CategoryOut, CategoryRef, Coordinates, UnitOut
@@ -57,3 +60,17 @@ def locate(request: HttpRequest, point: Query[Coordinates]):
 def list_categories(request: HttpRequest):
     """The categories a resident can choose, in the language of Accept-Language."""
     return [CategoryOut.of(c) for c in Category.objects.active()]
+
+
+@router.get("/areas/boundaries", response={200: dict, **errors(429)}, auth=None)
+def boundaries(request: HttpRequest):
+    """The active districts' outlines as GeoJSON (simplified to ~20 m), for maps."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": area.code, "name": area.name},
+            "geometry": shapely.geometry.mapping(area.geometry.simplify(0.0002)),
+        }
+        for area in Area.objects.active().filter(level=Level.DISTRICT).order_by("code")
+    ]
+    return {"type": "FeatureCollection", "features": features}

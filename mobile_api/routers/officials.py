@@ -7,6 +7,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from ninja.security import SessionAuth
 from pydantic import Field, model_validator
 
 from backend.accounts.auth import StaffAuth
@@ -18,8 +19,18 @@ from backend.reports.access import scope_filter
 from backend.reports.models import Report, Visibility
 from backend.statistics import figures, hotspots
 
-router = Router(tags=["statistics"], auth=StaffAuth())
 STATS_ROLES = {Role.OFFICIAL, Role.DISTRICT_MANAGER, Role.ADMIN}
+
+
+class StaffSession(SessionAuth):
+    """The dashboard's page calls the API with its signed-in session."""
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.role in STATS_ROLES else None
+
+
+router = Router(tags=["statistics"], auth=[StaffAuth(), StaffSession()])
 MAX_PERIOD = timedelta(days=3 * 366)
 
 

@@ -1,0 +1,31 @@
+"""The officials' dashboard: one page, drawing from the statistics API."""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from backend.accounts.models import Role
+from backend.catalogue.models import Category
+from backend.i18n import localized
+
+DASHBOARD_ROLES = {Role.OFFICIAL, Role.DISTRICT_MANAGER, Role.ADMIN}
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Signed in with the staff account (the admin's sign-in page), officials and
+    district managers see hotspots, the performance table and trends."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), "/admin/login/")
+    if request.user.role not in DASHBOARD_ROLES:
+        return HttpResponse("Officials and district managers only.", status=403)
+    categories = [(c.code, localized(c, "name")) for c in Category.objects.active()]
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "categories": categories,
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
+    )

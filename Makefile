@@ -3,7 +3,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 TEST_ENV = DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/civic_feedback} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
 	SECRET_KEY=test-only-secret DEBUG=0 FIREBASE_AUTH_EMULATOR_HOST= \
-	MEDIA_ROOT=$(CURDIR)/var/test-media
+	MEDIA_ROOT=$(CURDIR)/var/test-media SECURE_SSL_REDIRECT=0
 
 .PHONY: demo test lint fmt bench
 

@@ -165,6 +165,20 @@ class Report(models.Model):
                 condition=_IN_QUEUE & models.Q(status__in=OPEN_STATUSES),
                 name="queue_all_due_open",
             ),
+            # Officials' figures by district and period, from the index alone.
+            models.Index(
+                fields=["district", "created_at"],
+                include=[
+                    "status",
+                    "acknowledged_at",
+                    "resolved_at",
+                    "due_at",
+                    "rating",
+                    "reopened_count",
+                    "category",
+                ],
+                name="stats_district_period",
+            ),
         ]
 
     def __str__(self) -> str:

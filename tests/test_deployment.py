@@ -1,0 +1,107 @@
+"""What can be checked of the deployment on this machine: the manifests parse,
+name the right commands, environment and probes; production settings pass
+Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.test import Client
+
+ROOT = Path(settings.BASE_DIR)
+INFRA = ROOT / "infra"
+SETTINGS_READ = (ROOT / "backend" / "settings.py").read_text()
+
+
+def test_manage_py_check_deploy_is_clean_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if k not in {"SECURE_SSL_REDIRECT", "DEBUG"}}
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+            "ALLOWED_HOSTS": "api.example.gov.vn",
+            "CORS_ALLOWED_ORIGINS": "https://dashboard.example.gov.vn",
+            "FIREBASE_AUTH_EMULATOR_HOST": "",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_dockerfile_is_multi_stage_non_root_with_a_health_check():
+    text = (INFRA / "Dockerfile").read_text()
+    assert text.count("\nFROM ") + text.startswith("FROM ") >= 2
+    assert "\nUSER civic" in text
+    assert "HEALTHCHECK" in text and "/healthz" in text
+    assert "uv sync --frozen --no-dev" in text
+
+
+def _env_names(values: dict) -> set[str]:
+    return {name for name in values if not name.startswith("x-")}
+
+
+def test_compose_runs_database_redis_api_worker_and_scheduler():
+    compose = yaml.safe_load((INFRA / "compose.yaml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "api", "worker", "scheduler", "migrate"} <= set(services)
+    assert (
+        "gunicorn" in services["api"]["command"]
+        and "infra/gunicorn.conf.py" in services["api"]["command"]
+    )
+    assert services["worker"]["command"][:2] == ["rq", "worker"]
+    assert {"default", "notifications"} <= set(services["worker"]["command"])
+    assert (
+        services["scheduler"]["command"][:2] == ["rq", "cron"]
+        and "backend/cron.py" in services["scheduler"]["command"]
+    )
+    for name in _env_names(services["api"]["environment"]):
+        assert f'"{name.removesuffix("_FILE")}"' in SETTINGS_READ, name
+    assert "/readyz" in str(services["api"]["healthcheck"])
+
+
+def test_kubernetes_manifests_name_the_right_commands_env_and_probes():
+    documents = list(yaml.safe_load_all((INFRA / "k8s" / "app.yaml").read_text()))
+    by_name = {(d["kind"], d["metadata"]["name"]): d for d in documents}
+    api = by_name[("Deployment", "civic-api")]["spec"]["template"]["spec"]["containers"][0]
+    assert api["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert "backend.wsgi:application" in api["command"]
+    worker = by_name[("Deployment", "civic-worker")]["spec"]["template"]["spec"]["containers"][0]
+    assert "rq worker" in " ".join(worker["command"])
+    scheduler = by_name[("Deployment", "civic-scheduler")]
+    assert scheduler["spec"]["replicas"] == 1
+    assert "backend/cron.py" in " ".join(
+        scheduler["spec"]["template"]["spec"]["containers"][0]["command"]
+    )
+    assert ("HorizontalPodAutoscaler", "civic-api") in by_name
+    assert by_name[("Job", "civic-migrate")]["spec"]["template"]["spec"]["containers"][0][
+        "command"
+    ][-2:] == ["migrate", "--noinput"]
+    for name in by_name[("ConfigMap", "civic-config")]["data"]:
+        assert f'"{name}"' in SETTINGS_READ or name == "FORWARDED_ALLOW_IPS", name
+    for document in documents:
+        if document["kind"] in ("Deployment", "Job"):
+            assert document["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+
+
+def test_the_probes_the_manifests_name_exist(db):
+    assert Client().get("/healthz").status_code == 200
+    assert Client().get("/readyz").status_code == 200
+
+
+def test_gunicorn_config_loads():
+    namespace: dict = {}
+    exec(compile((INFRA / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)  # noqa: S102
+    assert namespace["bind"].startswith("0.0.0.0:")
+    assert namespace["max_requests"] > 0

@@ -192,6 +192,7 @@ PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 50_000_000, minimum=1)
 PHOTOS_PER_REPORT = envint("PHOTOS_PER_REPORT", 5, minimum=1)
 PHOTO_LARGE_PX = envint("PHOTO_LARGE_PX", 1280, minimum=64)
 PHOTO_THUMB_PX = envint("PHOTO_THUMB_PX", 320, minimum=32)
+ORIGINAL_RETENTION_DAYS = envint("ORIGINAL_RETENTION_DAYS", 365, minimum=1)
 PHOTO_DERIVATIVE_FORMAT = envstr("PHOTO_DERIVATIVE_FORMAT", "JPEG")
 # A request body larger than this is refused before it is read (413).
 MAX_REQUEST_BYTES = PHOTO_MAX_BYTES + 256 * 1024

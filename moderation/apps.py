@@ -19,5 +19,17 @@ class ModerationConfig(AppConfig):
         def on_photo(sender, photo, **kwargs):
             screen_photo(photo)
 
+        from backend.accounts.privacy import account_erased, personal_data_requested
+        from moderation.models import Flag
+
+        def export_flags(sender, user, **kwargs):
+            flags = Flag.objects.filter(user=user)
+            return "flags", [{"report": str(f.report_id), "reason": f.reason} for f in flags]
+
+        def erase_flags(sender, user, **kwargs):
+            Flag.objects.filter(user=user).delete()
+
         event_recorded.connect(on_event, dispatch_uid="moderation-open-case", weak=False)
+        personal_data_requested.connect(export_flags, dispatch_uid="moderation-export", weak=False)
+        account_erased.connect(erase_flags, dispatch_uid="moderation-erase", weak=False)
         photo_processed.connect(on_photo, dispatch_uid="moderation-screen-photo", weak=False)

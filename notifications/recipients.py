@@ -113,3 +113,31 @@ def notify_for_event(event: ReportEvent) -> list[Notification]:
 
 def on_event_recorded(sender: object, event: ReportEvent, **kwargs: object) -> None:
     notify_for_event(event)
+
+
+def export_for(sender: object, user, **kwargs: object) -> tuple[str, dict]:
+    return "notifications", {
+        "devices": [
+            {
+                "platform": d.platform,
+                "app_version": d.app_version,
+                "registered": d.created_at.isoformat(),
+            }
+            for d in Device.objects.filter(user=user)
+        ],
+        "inbox": [
+            {
+                "kind": n.kind,
+                "params": n.params,
+                "at": n.created_at.isoformat(),
+                "read": bool(n.read_at),
+            }
+            for n in Notification.objects.filter(user=user).order_by("created_at")
+        ],
+    }
+
+
+def erase_for(sender: object, user, **kwargs: object) -> None:
+    Device.objects.filter(user=user).delete()
+    Notification.objects.filter(user=user).delete()
+    Preferences.objects.filter(user=user).delete()

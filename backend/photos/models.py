@@ -44,7 +44,7 @@ class Photo(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     size_bytes = models.PositiveIntegerField()
-    original = models.FileField(storage=_private_storage, max_length=200)
+    original = models.FileField(storage=_private_storage, max_length=200, blank=True)
 
     # What the photo's own metadata says (read at upload, never made public).
     exif_lat = models.FloatField(null=True, blank=True)

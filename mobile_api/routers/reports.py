@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, model_validator
 
+from backend.accounts import privacy
 from backend.accounts.auth import OptionalResidentAuth, ResidentAuth, signed_in_user
 from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
 from backend.photos.models import Photo, PhotoState
@@ -204,3 +205,17 @@ def reopen_report(request: HttpRequest, report_id: UUID, payload: ReopenIn):
     """Not really fixed: reopen your resolved report within the reopen window."""
     report = workflow.reopen(report_id, request.auth, payload.reason)
     return _full_view(services.visible_report(report.id, request.auth), request.auth.id)
+
+
+@router.get("/me/data", response={200: dict, **errors(401)})
+def download_my_data(request: HttpRequest):
+    """Everything the service holds about you, as JSON."""
+    return privacy.export_personal_data(request.auth)
+
+
+@router.delete("/me", response={204: None, **errors(401)})
+def delete_my_account(request: HttpRequest):
+    """Delete your account. Your reports stay for the city, without your name,
+    phone, email, devices or your photos' exact metadata."""
+    privacy.delete_account(request.auth)
+    return Status(204, None)

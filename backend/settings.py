@@ -275,8 +275,12 @@ if SENTRY_DSN:
     from sentry_sdk.integrations.django import DjangoIntegration
     from sentry_sdk.integrations.rq import RqIntegration
 
+    from mobile_api.observability import before_send
+
     sentry_sdk.init(
         dsn=SENTRY_DSN,
+        before_send=before_send,
+        before_send_transaction=before_send,
         integrations=[DjangoIntegration(), RqIntegration()],
         environment=envstr("SENTRY_ENVIRONMENT", "production"),
         traces_sample_rate=envfloat("SENTRY_TRACES_SAMPLE_RATE", 0.0),

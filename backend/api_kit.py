@@ -8,13 +8,37 @@ mounts them.
 import base64
 import binascii
 import json
-from datetime import datetime
-from typing import Any
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from ninja import Schema
+from pydantic import AfterValidator, BeforeValidator
 
 from backend.errors import ServiceError
+
+
+def _iso_only(value: object) -> object:
+    """Dates and times as ISO 8601 text only: pydantic would also read a bare
+    number as a Unix timestamp, which the schema does not promise."""
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and re.fullmatch(r"[-+]?\d+(\.\d*)?", value.strip())
+    ):
+        raise ValueError("must be an ISO 8601 date or datetime")
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    # Any offset Python reads (up to ±23:59) is fine here; PostgreSQL takes ±15:59.
+    if value.tzinfo is None:
+        value = timezone.make_aware(value)
+    return value.astimezone(UTC)
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_in_utc)]
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
 
 
 class ErrorBody(Schema):
@@ -28,8 +52,11 @@ class ErrorOut(Schema):
 
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """`response={200: X, **errors(401, 404)}`: the error codes an operation documents."""
-    return dict.fromkeys(statuses, ErrorOut)
+    """`response={200: X, **errors(401, 404)}`: the error codes an operation documents.
+
+    400 is always among them: any request whose body or parameters cannot be
+    read at all is a 400."""
+    return dict.fromkeys(sorted({400, *statuses}), ErrorOut)
 
 
 MAX_PAGE_SIZE = 100

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from backend.accounts.auth import ResidentAuth, StaffAuth
 from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
@@ -124,7 +124,7 @@ def unread_count(request: HttpRequest):
 
 
 @router.post(
-    "/me/notifications/{notification_id}/read", response={200: UnreadOut, **errors(401, 404)}
+    "/me/notifications/{notification_id}/read", response={200: UnreadOut, **errors(401, 404, 422)}
 )
 def mark_read(request: HttpRequest, notification_id: int):
     updated = Notification.objects.filter(id=notification_id, user=request.auth)
@@ -143,7 +143,9 @@ def mark_all_read(request: HttpRequest):
 
 
 class PreferencesIO(Schema):
-    muted_kinds: list[str] = Field(default_factory=list, max_length=len(KINDS))
+    model_config = ConfigDict(extra="forbid")
+
+    muted_kinds: list[str] = Field(max_length=len(KINDS))
 
     @field_validator("muted_kinds")
     @classmethod

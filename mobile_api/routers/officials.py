@@ -1,6 +1,6 @@
 """Statistics for provincial officials and district managers, and the public's figures."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 
 from django.db.models import Count, QuerySet
@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from backend.accounts.auth import StaffAuth
 from backend.accounts.models import Role, User
-from backend.api_kit import errors
+from backend.api_kit import IsoDate, errors
 from backend.areas.models import Area, Level
 from backend.errors import Forbidden, Unprocessable
 from backend.reports.access import scope_filter
@@ -35,8 +35,10 @@ MAX_PERIOD = timedelta(days=3 * 366)
 
 
 class PeriodQuery(Schema):
-    start: date | None = Field(default=None, description="First day (local); default 90 days ago")
-    end: date | None = Field(default=None, description="Last day, included; default today")
+    start: IsoDate | None = Field(
+        default=None, description="First day (local); default 90 days ago"
+    )
+    end: IsoDate | None = Field(default=None, description="Last day, included; default today")
     category: list[str] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")

@@ -1,6 +1,5 @@
 """Residents' reports: send one, see it, follow it, say "me too", browse nearby."""
 
-from datetime import datetime
 from math import cos, radians
 from uuid import UUID
 
@@ -12,7 +11,7 @@ from pydantic import Field, model_validator
 
 from backend.accounts import privacy
 from backend.accounts.auth import OptionalResidentAuth, ResidentAuth, signed_in_user
-from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
+from backend.api_kit import MAX_PAGE_SIZE, IsoDateTime, errors, keyset_page
 from backend.photos.models import Photo, PhotoState
 from backend.reports import services, workflow
 from backend.reports.models import Report, ReportEvent, Visibility
@@ -85,7 +84,7 @@ def create_report(request: HttpRequest, payload: ReportIn):
 
 @router.get(
     "/reports/{report_id}",
-    response={200: ReportOut, **errors(401, 404)},
+    response={200: ReportOut, **errors(401, 404, 422)},
     auth=OptionalResidentAuth(),
 )
 def get_report(request: HttpRequest, report_id: UUID):
@@ -103,7 +102,9 @@ class SupportOut(Schema):
     following: bool = True
 
 
-@router.post("/reports/{report_id}/support", response={200: SupportOut, **errors(401, 404, 409)})
+@router.post(
+    "/reports/{report_id}/support", response={200: SupportOut, **errors(401, 404, 409, 422)}
+)
 def support_report(request: HttpRequest, report_id: UUID):
     """ "Me too": counted once per resident, who then follows the report."""
     report, _new = services.support_report(report_id, request.auth)
@@ -115,7 +116,7 @@ class PageQuery(Schema):
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get("/me/reports", response={200: ReportPage, **errors(400, 401)})
+@router.get("/me/reports", response={200: ReportPage, **errors(400, 401, 422)})
 def my_reports(request: HttpRequest, page: Query[PageQuery]):
     """The resident's own reports, newest first, held ones included."""
     queryset = Report.objects.filter(reporter=request.auth).select_related(*SUMMARY_RELATED)
@@ -134,7 +135,7 @@ class FeedQuery(PageQuery):
     )
     category: list[str] = Field(default_factory=list, max_length=20)
     status: list[ReportStatus] = Field(default_factory=list, max_length=10)
-    since: datetime | None = None
+    since: IsoDateTime | None = None
 
     @model_validator(mode="after")
     def point_is_whole(self) -> "FeedQuery":

@@ -1,6 +1,6 @@
 """The staff side: sign in, the ticket queue, and the workflow of each ticket."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 from uuid import UUID
 
@@ -14,7 +14,7 @@ from pydantic import Field
 
 from backend.accounts import tokens
 from backend.accounts.auth import StaffAuth
-from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
+from backend.api_kit import MAX_PAGE_SIZE, IsoDate, errors, keyset_page
 from backend.catalogue.models import Category, Priority
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.services import add_photo
@@ -115,8 +115,8 @@ class QueueQuery(Schema):
     assignee: str | None = Field(default=None, description='"me", "none" or a username')
     area: str | None = Field(default=None, max_length=20, description="Commune or district code")
     reopened: bool | None = None
-    created_from: date | None = None
-    created_to: date | None = None
+    created_from: IsoDate | None = None
+    created_to: IsoDate | None = None
     q: str | None = Field(default=None, max_length=100, description="Text or reference")
     sort: Literal["due", "newest"] = "due"
     cursor: str | None = Field(default=None, max_length=200)
@@ -218,7 +218,7 @@ def _detail(request: HttpRequest, report) -> TicketDetailOut:
     )
 
 
-@router.get("/staff/tickets/{report_id}", response={200: TicketDetailOut, **errors(401, 404)})
+@router.get("/staff/tickets/{report_id}", response={200: TicketDetailOut, **errors(401, 404, 422)})
 def get_ticket(request: HttpRequest, report_id: UUID):
     """A ticket with its whole timeline, internal notes included."""
     return _detail(request, ticket_for(request.auth, report_id))

@@ -76,7 +76,10 @@ def test_the_dashboard_shows_hotspots_and_the_table_follows_the_filters(
     assert int(body.get_attribute("data-hotspots")) > 0
     assert len(browser.find_elements(By.CSS_SELECTOR, "path.hotspot")) > 0
     rows = browser.find_elements(By.CSS_SELECTOR, "#performance tbody tr")
-    assert sorted(r.find_elements(By.TAG_NAME, "td")[0].text for r in rows) == ["842", "849"]
+    assert sorted(r.find_elements(By.TAG_NAME, "td")[0].text for r in rows) == [
+        "Huyện Trà Cú",
+        "Thành phố Trà Vinh",
+    ]
     assert body.get_attribute("data-received") == "23"
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))
@@ -87,7 +90,7 @@ def test_the_dashboard_shows_hotspots_and_the_table_follows_the_filters(
     )
     wait_ready(browser)
     rows = browser.find_elements(By.CSS_SELECTOR, "#performance tbody tr")
-    assert [r.find_elements(By.TAG_NAME, "td")[0].text for r in rows] == ["849"]
+    assert [r.find_elements(By.TAG_NAME, "td")[0].text for r in rows] == ["Huyện Trà Cú"]
     browser.save_screenshot(str(ARTIFACTS / "dashboard-street-lights.png"))
 
 

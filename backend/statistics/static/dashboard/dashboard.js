@@ -9,6 +9,7 @@
   }
   const colours = { 3: "#b2182b", 2: "#ef8a62", 1: "#fddbc7", "-1": "#d1e5f0", "-2": "#67a9cf", "-3": "#2166ac" };
   let cells = L.layerGroup().addTo(map);
+  const districtNames = {};
   const filters = ["start", "end", "category"].map((id) => document.getElementById(id));
 
   function query() {
@@ -25,6 +26,7 @@
 
   async function drawBoundaries() {
     const districts = await get("/api/v1/areas/boundaries");
+    for (const f of districts.features) districtNames[f.properties.code] = f.properties.name;
     const layer = L.geoJSON(districts, { style: { color: "#333", weight: 1.5, fill: false } }).addTo(map);
     map.fitBounds(layer.getBounds());
   }
@@ -45,7 +47,7 @@
     const body = document.querySelector("#performance tbody");
     body.replaceChildren(...rows.map((r) => {
       const tr = document.createElement("tr");
-      const cells = [r.district, r.received, r.resolved,
+      const cells = [districtNames[r.district] || r.district, r.received, r.resolved,
         r.resolved_within_deadline == null ? "–" : Math.round(r.resolved_within_deadline * 100) + "%",
         r.overdue_now, r.hours_to_resolve_median ?? "–", r.average_rating ?? "–"];
       for (const value of cells) {

@@ -1,0 +1,243 @@
+"""Load: the API under gunicorn with production settings, on PostgreSQL and Redis.
+
+    uv run python bench/load.py [--clients 32] [--seconds 12]
+
+A realistic mix, each scenario alone for a fixed time with N concurrent
+keep-alive clients, against /healthz of the same server in the same run:
+report creation, report view, nearby feed, my reports, the staff queue and the
+categories. Prints throughput, the ratio to /healthz, p50/p99 latency and
+errors; then the resident memory of the workers after 100 and 10,000 requests.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)
+
+from bench.setup_db import BENCH_DATABASE_URL, setup_django  # noqa: E402
+
+PORT = 8765
+
+
+def worker_rss_mb(master_pid: int) -> float:
+    children = subprocess.run(
+        ["pgrep", "-P", str(master_pid)], capture_output=True, text=True
+    ).stdout.split()
+    total = 0
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024 / max(1, len(children))
+
+
+def run_scenario(make_request, clients: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        mine, bad = [], 0
+        while time.perf_counter() < stop_at:
+            method, path, body, headers = make_request()
+            start = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status >= 400:
+                    bad += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+            mine.append(time.perf_counter() - start)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return {
+        "rps": len(latencies) / seconds,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "errors": errors[0],
+        "requests": len(latencies),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=12)
+    args = parser.parse_args()
+    setup_django()
+
+    from backend.accounts.models import Role, User
+    from backend.accounts.tokens import sign_in
+    from backend.areas.models import Area, Unit
+    from backend.reports.models import Report
+    from tests.firebase_tokens import TokenFactory
+
+    tokens = TokenFactory()
+    with tempfile.NamedTemporaryFile(suffix=".pem", delete=False) as certificate:
+        certificate.write(tokens.certificate_pem)
+    staff, _ = User.objects.get_or_create(username="load-staff", defaults={"role": Role.STAFF})
+    staff.unit = Unit.objects.get(code="urban-842")
+    staff.scope_area = Area.objects.active().get(code="842")
+    staff.set_password("load-password")
+    staff.save()
+    staff_key, _, _ = sign_in("load-staff", "load-password")
+    residents = [tokens.token(f"load-resident-{i}", expires_in=3600) for i in range(64)]
+    report_ids = [
+        str(i)
+        for i in Report.objects.filter(visibility="public").values_list("id", flat=True)[:500]
+    ]
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": BENCH_DATABASE_URL,
+        "REDIS_URL": "redis://127.0.0.1:6379/13",
+        "SECRET_KEY": "load-benchmark-" + "x" * 40,
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "REPORTS_PER_HOUR": "1000000",
+        "BENCH_CERTIFICATE_FILE": certificate.name,
+        "PORT": str(PORT),
+        "WEB_CONCURRENCY": "3",
+        "GUNICORN_MAX_REQUESTS": "0",
+        "FIREBASE_AUTH_EMULATOR_HOST": "",
+    }
+    server = subprocess.Popen(
+        [
+            "gunicorn",
+            "--config",
+            "infra/gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--access-logfile",
+            "/dev/null",
+            "bench.load_wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(2)
+
+        def resident_headers() -> dict:
+            return {
+                "Authorization": f"Bearer {random.choice(residents)}",
+                "Content-Type": "application/json",
+            }
+
+        def create():
+            lat = 9.9472 + random.uniform(-0.02, 0.02)
+            lon = 106.3372 + random.uniform(-0.02, 0.02)
+            body = json.dumps(
+                {
+                    "id": str(uuid.uuid4()),
+                    "category": "pothole",
+                    "description": "Ổ gà tải thử",
+                    "lat": lat,
+                    "lon": lon,
+                }
+            )
+            return "POST", "/api/v1/reports", body, resident_headers()
+
+        scenarios = [
+            ("trivial: GET /healthz", lambda: ("GET", "/healthz", None, {})),
+            ("report creation", create),
+            (
+                "report view",
+                lambda: ("GET", f"/api/v1/reports/{random.choice(report_ids)}", None, {}),
+            ),
+            (
+                "nearby feed",
+                lambda: (
+                    "GET",
+                    "/api/v1/reports?lat=9.9472&lon=106.3372&radius_m=1000&limit=20",
+                    None,
+                    {},
+                ),
+            ),
+            (
+                "my reports",
+                lambda: ("GET", "/api/v1/me/reports?limit=20", None, resident_headers()),
+            ),
+            (
+                "staff queue",
+                lambda: (
+                    "GET",
+                    "/api/v1/staff/tickets?limit=20",
+                    None,
+                    {"Authorization": f"Bearer {staff_key}"},
+                ),
+            ),
+            ("categories", lambda: ("GET", "/api/v1/categories", None, {})),
+        ]
+        run_scenario(scenarios[0][1], 4, 2)  # warm up
+        baseline = None
+        print(
+            f"{args.clients} concurrent clients, {args.seconds:.0f} s each; "
+            "3 gunicorn workers, 2 cores shared with the clients"
+        )
+        for label, make in scenarios:
+            result = run_scenario(make, args.clients, args.seconds)
+            baseline = baseline or result["rps"]
+            print(
+                f"{label:24s} {result['rps']:8.0f} req/s  "
+                f"{result['rps'] / baseline:5.0%} of trivial  "
+                f"p50 {result['p50']:6.1f} ms  p99 {result['p99']:6.1f} ms  "
+                f"errors {result['errors']}"
+            )
+        rss_100 = None
+        sent = 0
+        for target in (100, 10_000):
+            while sent < target:
+                batch = min(500, target - sent)
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+                for _ in range(batch):
+                    method, path, body, headers = random.choice(scenarios[2:])[1]()
+                    conn.request(method, path, body=body, headers=headers)
+                    conn.getresponse().read()
+                sent += batch
+            rss = worker_rss_mb(server.pid)
+            rss_100 = rss_100 or rss
+            print(f"worker resident memory after {sent:>6,} mixed requests: {rss:6.1f} MB")
+        print(f"growth from 100 to 10,000 requests: {(rss / rss_100 - 1):+.1%} (goal within 10%)")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -64,6 +64,21 @@ def _locked(moderator: User, report_id: uuid.UUID) -> Report:
     return report
 
 
+def _record_decision(
+    report: Report, moderator: User, decision: str, message: str = "", public: bool = False, **data
+) -> None:
+    """Every decision on the timeline, with its moderator; internal unless the
+    resident must read it."""
+    record_event(
+        report,
+        EventKind.MODERATED,
+        actor=moderator,
+        is_public=public,
+        message=message,
+        data={"decision": decision, **data},
+    )
+
+
 def _close_case(report: Report, moderator: User, state: str, reason: str) -> None:
     ReviewCase.objects.filter(report=report, state=CaseState.OPEN).update(
         state=state, decided_by=moderator, decided_at=timezone.now(), decision_reason=reason
@@ -81,9 +96,7 @@ def approve(moderator: User, report_id: uuid.UUID) -> Report:
     report.visibility = Visibility.PUBLIC
     report.save(update_fields=["visibility", "updated_at"])
     _close_case(report, moderator, CaseState.APPROVED, "")
-    record_event(
-        report, EventKind.MODERATED, actor=moderator, is_public=False, data={"decision": "approved"}
-    )
+    _record_decision(report, moderator, "approved")
     return report
 
 
@@ -100,13 +113,7 @@ def reject(moderator: User, report_id: uuid.UUID, reason: str) -> Report:
     report.save(update_fields=["visibility", "status", "closed_at", "updated_at"])
     _close_case(report, moderator, CaseState.REJECTED, reason.strip())
     # Public so that its reporter reads the reason; the report itself is hidden.
-    record_event(
-        report,
-        EventKind.MODERATED,
-        actor=moderator,
-        message=reason.strip(),
-        data={"decision": "rejected"},
-    )
+    _record_decision(report, moderator, "rejected", reason.strip(), public=True)
     return report
 
 
@@ -118,14 +125,7 @@ def hide_photo(moderator: User, report_id: uuid.UUID, photo_id: uuid.UUID, reaso
         raise NotFound("No such photo on this report.")
     photo.hidden = True
     photo.save(update_fields=["hidden"])
-    record_event(
-        report,
-        EventKind.MODERATED,
-        actor=moderator,
-        is_public=False,
-        message=reason,
-        data={"decision": "photo_hidden", "photo": str(photo.id)},
-    )
+    _record_decision(report, moderator, "photo_hidden", reason, photo=str(photo.id))
     return photo
 
 
@@ -136,13 +136,8 @@ def edit_public_text(moderator: User, report_id: uuid.UUID, text: str, reason: s
     report.public_description = text.strip()
     report.save(update_fields=["public_description", "updated_at"])
     # The original stays: in the report's own description and in this event.
-    record_event(
-        report,
-        EventKind.MODERATED,
-        actor=moderator,
-        is_public=False,
-        message=reason,
-        data={"decision": "text_edited", "old": old, "new": report.public_description},
+    _record_decision(
+        report, moderator, "text_edited", reason, old=old, new=report.public_description
     )
     return report
 
@@ -160,14 +155,7 @@ def ban_resident(moderator: User, report_id: uuid.UUID, days: int, reason: str) 
         reason=reason,
         banned_by=moderator,
     )
-    record_event(
-        report,
-        EventKind.MODERATED,
-        actor=moderator,
-        is_public=False,
-        message=reason,
-        data={"decision": "reporter_banned", "until": ban.until.isoformat()},
-    )
+    _record_decision(report, moderator, "reporter_banned", reason, until=ban.until.isoformat())
     return ban
 
 

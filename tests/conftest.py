@@ -1,8 +1,8 @@
+import io
 import os
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 
 from backend.accounts.models import Role, User
@@ -66,6 +66,12 @@ class ApiClient(Client):
     def post_json(self, path: str, data: object, **extra):
         return self.post(path, data=data, content_type="application/json", **extra)
 
+    def post_photo(self, path: str, data: bytes, name: str = "photo.jpg", **fields):
+        """One photo, multipart; the client declares its type from the file name."""
+        file = io.BytesIO(data)
+        file.name = name
+        return self.post(path, {"photo": file, **fields})
+
 
 @pytest.fixture
 def anonymous() -> ApiClient:
@@ -87,10 +93,6 @@ def other_resident(db, tokens) -> ApiClient:
     return ApiClient(tokens.token("resident-binh", phone_number="+84912345678"))
 
 
-def resident_user(uid: str) -> User:
-    return User.objects.get(firebase_uid=uid)
-
-
 def make_staff(username: str, role: str, unit_code: str | None, area_code: str) -> User:
     return User.objects.create_user(
         username=username,
@@ -99,14 +101,6 @@ def make_staff(username: str, role: str, unit_code: str | None, area_code: str) 
         unit=Unit.objects.filter(code=unit_code).first(),
         scope_area=Area.objects.active().get(code=area_code),
     )
-
-
-@pytest.fixture
-def db_vendor() -> str:
-    return connection.vendor
-
-
-__all__ = ["ApiClient", "Role", "make_staff", "resident_user"]
 
 
 @pytest.fixture

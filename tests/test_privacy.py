@@ -1,4 +1,3 @@
-import io
 from datetime import timedelta
 
 import pytest
@@ -20,10 +19,9 @@ def history(resident, media, staff, run_jobs, django_capture_on_commit_callbacks
     report = resident.post_json(
         "/api/v1/reports", report_payload(description="Ổ gà trước nhà, gọi 0901234567")
     ).json()
-    file = io.BytesIO(images.with_gps(images.fixture(images.NOKIA), 9.9473, 106.3372))
-    file.name = "p.jpg"
+    photo = images.with_gps(images.fixture(images.NOKIA), 9.9473, 106.3372)
     with django_capture_on_commit_callbacks(execute=True):
-        resident.post(f"/api/v1/reports/{report['id']}/photos", {"photo": file})
+        resident.post_photo(f"/api/v1/reports/{report['id']}/photos", photo)
     run_jobs()
     resident.post_json("/api/v1/devices", {"token": "t" * 40, "platform": "android"})
     staff["staff842"].post_json(

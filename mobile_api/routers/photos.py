@@ -18,10 +18,6 @@ router = Router(tags=["photos"], auth=ResidentAuth())
 UPLOAD_ERRORS = errors(400, 401, 404, 409, 413, 415, 422)
 
 
-def _read(upload: UploadedFile) -> bytes:
-    return upload.read()
-
-
 @router.post(
     "/reports/{report_id}/photos", response={200: PhotoOut, 201: PhotoOut, **UPLOAD_ERRORS}
 )
@@ -41,7 +37,7 @@ def upload_report_photo(
     report = visible_report(report_id, request.auth)
     if report.reporter_id != request.auth.id:
         raise Forbidden("Only the resident who reported it can add photos.", code="not_your_report")
-    saved, created = add_photo(request.auth, _read(photo), photo_id=photo_id, report=report)
+    saved, created = add_photo(request.auth, photo.read(), photo_id=photo_id, report=report)
     return Status(201 if created else 200, PhotoOut.of(saved, is_uploader=True))
 
 
@@ -51,5 +47,5 @@ def upload_photo_first(
 ):
     """Photo first: upload before the report exists, read its position from the answer's
     `metadata`, then create the report with `photo_ids`."""
-    saved, created = add_photo(request.auth, _read(photo), photo_id=photo_id)
+    saved, created = add_photo(request.auth, photo.read(), photo_id=photo_id)
     return Status(201 if created else 200, PhotoOut.of(saved, is_uploader=True))

@@ -1,4 +1,3 @@
-import io
 import json
 from pathlib import Path
 
@@ -138,10 +137,8 @@ def test_earlier_rejections_count_against_a_resident(resident, settings):
 @pytest.fixture
 def with_photo(resident, media, run_jobs, django_capture_on_commit_callbacks):
     def upload(client, report_id, data):
-        file = io.BytesIO(data)
-        file.name = "p.jpg"
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(f"/api/v1/reports/{report_id}/photos", {"photo": file})
+            response = client.post_photo(f"/api/v1/reports/{report_id}/photos", data)
         assert response.status_code == 201, response.content
         with django_capture_on_commit_callbacks(execute=True):
             run_jobs()

@@ -18,10 +18,9 @@ def uploaded(resident, media, django_capture_on_commit_callbacks):
     report = resident.post_json("/api/v1/reports", report_payload()).json()
 
     def send(name: str, data: bytes | None = None) -> Photo:
-        file = io.BytesIO(data if data is not None else images.fixture(name))
-        file.name = name
+        content = data if data is not None else images.fixture(name)
         with django_capture_on_commit_callbacks(execute=True):
-            response = resident.post(f"/api/v1/reports/{report['id']}/photos", {"photo": file})
+            response = resident.post_photo(f"/api/v1/reports/{report['id']}/photos", content, name)
         assert response.status_code == 201, response.content
         return Photo.objects.get(id=response.json()["id"])
 

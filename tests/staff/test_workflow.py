@@ -280,16 +280,13 @@ def test_queue_filters_sorts_pages_and_counts(staff, resident, time_machine, set
 
 
 def test_staff_add_after_photos(staff, ticket_842, media, django_capture_on_commit_callbacks):
-    import io
 
     from backend.photos.models import Photo
     from tests.photos import images
 
-    file = io.BytesIO(images.fixture(images.NOKIA))
-    file.name = "after.jpg"
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff["staff842"].post(
-            f"/api/v1/staff/tickets/{ticket_842['id']}/photos", {"photo": file}
+        response = staff["staff842"].post_photo(
+            f"/api/v1/staff/tickets/{ticket_842['id']}/photos", images.fixture(images.NOKIA)
         )
     assert response.status_code == 201, response.content
     assert Photo.objects.get().kind == "after"

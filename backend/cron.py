@@ -9,10 +9,12 @@ django.setup()
 
 from rq import cron  # noqa: E402
 
+from backend.photos.processing import sweep_unprocessed_photos  # noqa: E402
 from backend.photos.retention import purge_private_originals  # noqa: E402
 from backend.reports.sla import escalate_overdue  # noqa: E402
 from notifications.delivery import sweep_undelivered  # noqa: E402
 
 cron.register(escalate_overdue, "default", interval=300, name="escalate-overdue")
 cron.register(sweep_undelivered, "notifications", interval=60, name="sweep-undelivered")
+cron.register(sweep_unprocessed_photos, "default", interval=120, name="sweep-photos")
 cron.register(purge_private_originals, "default", cron="30 3 * * *", name="purge-originals")

@@ -194,6 +194,9 @@ PHOTO_LARGE_PX = envint("PHOTO_LARGE_PX", 1280, minimum=64)
 PHOTO_THUMB_PX = envint("PHOTO_THUMB_PX", 320, minimum=32)
 ORIGINAL_RETENTION_DAYS = envint("ORIGINAL_RETENTION_DAYS", 365, minimum=1)
 PHOTO_DERIVATIVE_FORMAT = envstr("PHOTO_DERIVATIVE_FORMAT", "JPEG")
+# A photo still waiting this long after upload is queued again by the sweep
+# (its job was lost, or its worker died); longer than a busy queue's wait.
+PHOTO_SWEEP_AFTER_SECONDS = envint("PHOTO_SWEEP_AFTER_SECONDS", 300, minimum=0)
 # A request body larger than this is refused before it is read (413).
 MAX_REQUEST_BYTES = PHOTO_MAX_BYTES + 256 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from django.conf import settings
 from django.test import Client
@@ -105,3 +106,11 @@ def test_gunicorn_config_loads():
     exec(compile((INFRA / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)  # noqa: S102
     assert namespace["bind"].startswith("0.0.0.0:")
     assert namespace["max_requests"] > 0
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration():
+    from django.core.management import call_command
+
+    # Exits with an error (and names the app) when a model differs from its migrations.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

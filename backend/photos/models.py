@@ -67,6 +67,12 @@ class Photo(models.Model):
         indexes = [
             models.Index(fields=["report", "created_at"], name="photo_report"),
             models.Index(fields=["phash"], name="photo_phash"),
+            # The sweep's question: which photos are still waiting, oldest first.
+            models.Index(
+                fields=["created_at"],
+                name="photo_pending",
+                condition=models.Q(state="pending"),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["report", "sha256"], name="photo_once_per_report")

@@ -15,6 +15,7 @@ import io
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -23,6 +24,7 @@ from django.utils import timezone
 from PIL import Image, ImageCms, ImageOps
 
 from backend.errors import ServiceError
+from backend.jobs import enqueue
 from backend.photos.inspection import open_image
 from backend.photos.models import Photo, PhotoState
 from backend.photos.signals import photo_processed
@@ -152,3 +154,18 @@ def process_photo(photo_id: str) -> str:
         photo_processed.send(sender=Photo, photo=photo)
     logger.info("photo %s processed in %.0f ms", photo.id, (time.monotonic() - started) * 1000)
     return "ready"
+
+
+def sweep_unprocessed_photos(limit: int = 1000) -> int:
+    """Queue again the photos still waiting a while after upload: their job was
+    lost (Redis down at commit) or its worker died mid-photo. Processing is
+    idempotent, so a photo whose job was only slow is skipped when it runs."""
+    waited = timezone.now() - timedelta(seconds=settings.PHOTO_SWEEP_AFTER_SECONDS)
+    photo_ids = list(
+        Photo.objects.filter(state=PhotoState.PENDING, created_at__lt=waited)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    for photo_id in photo_ids:
+        enqueue(process_photo, str(photo_id))
+    return len(photo_ids)

@@ -10,14 +10,14 @@ from ninja.throttling import AuthRateThrottle
 from pydantic import Field
 
 from backend.accounts.auth import ResidentAuth, StaffAuth
-from backend.api_kit import MAX_PAGE_SIZE, errors
+from backend.api_kit import MAX_PAGE_SIZE, FailOpenThrottle, errors
 from backend.photos.models import Photo
 from moderation import services
 
 router = Router(tags=["moderation"], auth=StaffAuth())
 
 
-class ModerationThrottle(AuthRateThrottle):
+class ModerationThrottle(FailOpenThrottle, AuthRateThrottle):
     scope = "moderation"
 
     def __init__(self) -> None:

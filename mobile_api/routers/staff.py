@@ -14,7 +14,7 @@ from pydantic import Field
 
 from backend.accounts import tokens
 from backend.accounts.auth import StaffAuth
-from backend.api_kit import MAX_PAGE_SIZE, IsoDate, errors, keyset_page
+from backend.api_kit import MAX_PAGE_SIZE, FailOpenThrottle, IsoDate, errors, keyset_page
 from backend.catalogue.models import Category, Priority
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.services import add_photo
@@ -40,7 +40,7 @@ class LoginOut(Schema):
     scope_area: AreaOut | None
 
 
-class LoginThrottle(AnonRateThrottle):
+class LoginThrottle(FailOpenThrottle, AnonRateThrottle):
     scope = "staff_login"
 
     def __init__(self) -> None:

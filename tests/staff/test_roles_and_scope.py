@@ -101,6 +101,17 @@ def test_sign_in_is_rate_limited(db):
     assert int(limited["Retry-After"]) >= 1
 
 
+def test_sign_in_still_works_when_the_rate_limit_cache_is_down(staff, settings):
+    staff["staff842"]  # the account exists
+    unreachable = {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    settings.CACHES = {"default": unreachable}
+    response = ApiClient().post_json(
+        "/api/v1/staff/login", {"username": "staff842", "password": "staff-password"}
+    )
+    assert response.status_code == 200, response.content  # not a 500
+    assert response.json()["token"]
+
+
 def test_sign_out_revokes_the_token(staff):
     client = staff["staff842"]
     assert client.post("/api/v1/staff/logout").status_code == 204

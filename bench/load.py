@@ -12,12 +12,10 @@ errors; then the resident memory of the workers after 100 and 10,000 requests.
 import argparse
 import http.client
 import json
-import os
 import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -26,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
-from bench.setup_db import BENCH_DATABASE_URL, setup_django  # noqa: E402
+from bench.api_server import make_identities, start_api  # noqa: E402
+from bench.setup_db import setup_django  # noqa: E402
 
 PORT = 8765
 
@@ -92,66 +91,16 @@ def main() -> None:
     args = parser.parse_args()
     setup_django()
 
-    from backend.accounts.models import Role, User
-    from backend.accounts.tokens import sign_in
-    from backend.areas.models import Area, Unit
     from backend.reports.models import Report
-    from tests.firebase_tokens import TokenFactory
 
-    tokens = TokenFactory()
-    with tempfile.NamedTemporaryFile(suffix=".pem", delete=False) as certificate:
-        certificate.write(tokens.certificate_pem)
-    staff, _ = User.objects.get_or_create(username="load-staff", defaults={"role": Role.STAFF})
-    staff.unit = Unit.objects.get(code="urban-842")
-    staff.scope_area = Area.objects.active().get(code="842")
-    staff.set_password("load-password")
-    staff.save()
-    staff_key, _, _ = sign_in("load-staff", "load-password")
-    residents = [tokens.token(f"load-resident-{i}", expires_in=3600) for i in range(64)]
+    identities = make_identities()
+    residents, staff_key = identities.residents, identities.staff_key
     report_ids = [
         str(i)
         for i in Report.objects.filter(visibility="public").values_list("id", flat=True)[:500]
     ]
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": BENCH_DATABASE_URL,
-        "REDIS_URL": "redis://127.0.0.1:6379/13",
-        "SECRET_KEY": "load-benchmark-" + "x" * 40,
-        "DEBUG": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "REPORTS_PER_HOUR": "1000000",
-        "BENCH_CERTIFICATE_FILE": certificate.name,
-        "PORT": str(PORT),
-        "WEB_CONCURRENCY": "3",
-        "GUNICORN_MAX_REQUESTS": "0",
-        "FIREBASE_AUTH_EMULATOR_HOST": "",
-    }
-    server = subprocess.Popen(
-        [
-            "gunicorn",
-            "--config",
-            "infra/gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--access-logfile",
-            "/dev/null",
-            "bench.load_wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    server = start_api(PORT, identities)
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
-        time.sleep(2)
 
         def resident_headers() -> dict:
             return {

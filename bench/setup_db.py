@@ -10,8 +10,9 @@ BENCH_DATABASE_URL = os.environ.get(
 )
 
 
-def setup_django() -> None:
-    """Point Django at the benchmark database (created if missing) and migrate it."""
+def setup_django(keep_redis: bool = False) -> None:
+    """Point Django at the benchmark database (created if missing) and migrate it.
+    Jobs run in-process unless keep_redis (then REDIS_URL says where they go)."""
     import psycopg
 
     sys.path.insert(0, str(ROOT))
@@ -23,7 +24,8 @@ def setup_django() -> None:
     os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    os.environ.pop("REDIS_URL", None)
+    if not keep_redis:
+        os.environ.pop("REDIS_URL", None)
     import django
 
     django.setup()

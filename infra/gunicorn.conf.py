@@ -14,3 +14,18 @@ max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker) -> None:
+    """Load what the first request would otherwise pay for (the API's modules and
+    the routing index), so that a new or recycled worker does not stall a
+    resident's request for seconds."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every router
+    try:
+        from backend.areas.routing import area_index
+
+        area_index()
+    except Exception as error:  # the database may be down; the first request builds it
+        worker.log.warning("routing index not built at start: %s", error)

@@ -21,14 +21,18 @@ def healthz(request: HttpRequest):
 
 @router.get("/readyz", response={200: HealthOut, 503: HealthOut})
 def readyz(request: HttpRequest):
-    """The database and, when configured, Redis answer: the instance can take traffic."""
+    """The instance can take traffic: the database answers (503 if not).
+
+    Redis is checked and reported, but does not make the instance unready:
+    without it reports are still accepted and their jobs wait in the database
+    (status "degraded"), whereas an unready instance takes no traffic at all."""
     checks = {"database": _check_database()}
     if settings.REDIS_URL:
         checks["redis"] = _check_redis()
+    if checks["database"] != "ok":
+        return Status(503, HealthOut(status="unavailable", checks=checks))
     ok = all(value == "ok" for value in checks.values())
-    return Status(
-        200 if ok else 503, HealthOut(status="ok" if ok else "unavailable", checks=checks)
-    )
+    return Status(200, HealthOut(status="ok" if ok else "degraded", checks=checks))
 
 
 def _check_database() -> str:

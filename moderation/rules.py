@@ -6,6 +6,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from backend.areas import routing
@@ -60,23 +61,27 @@ def behaviour_rules(report: Report) -> list[dict]:
     reporter = report.reporter
     now = timezone.now()
     reasons = []
-    recent = Report.objects.filter(
-        reporter=reporter, created_at__gte=now - timedelta(hours=1)
-    ).count()
+    # One query for the three counts the rules need.
+    counts = Report.objects.filter(reporter=reporter).aggregate(
+        recent=Count("id", filter=Q(created_at__gte=now - timedelta(hours=1))),
+        earlier=Count("id"),
+        rejected=Count("id", filter=Q(status=Status.REJECTED)),
+    )
+    recent = counts["recent"]
     if recent >= settings.MODERATION_REPORTS_PER_HOUR:
         reasons.append(
             reason("many_reports", settings.MODERATION_MANY_REPORTS_SCORE, last_hour=recent)
         )
     account_age = now - reporter.date_joined
     if account_age < timedelta(hours=settings.MODERATION_NEW_ACCOUNT_HOURS):
-        earlier = Report.objects.filter(reporter=reporter).count()
+        earlier = counts["earlier"]
         if earlier < settings.MODERATION_NEW_ACCOUNT_REPORTS:
             reasons.append(
                 reason(
                     "new_account", settings.MODERATION_NEW_ACCOUNT_SCORE, earlier_reports=earlier
                 )
             )
-    rejected = Report.objects.filter(reporter=reporter, status=Status.REJECTED).count()
+    rejected = counts["rejected"]
     if rejected >= settings.MODERATION_REJECTED_REPORTS:
         reasons.append(
             reason("earlier_rejections", settings.MODERATION_REJECTED_SCORE, rejected=rejected)

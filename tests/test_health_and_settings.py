@@ -21,15 +21,34 @@ def test_readyz_checks_the_database_and_redis(anonymous):
     assert body == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
 
 
-def test_readyz_is_503_when_redis_is_unreachable(anonymous, settings):
+def test_readyz_stays_ready_but_degraded_when_redis_is_unreachable(anonymous, settings):
+    # Reports are still accepted without Redis, so the instance keeps its traffic.
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     jobs.redis_connection.cache_clear()
     try:
         response = anonymous.get("/readyz")
     finally:
         jobs.redis_connection.cache_clear()
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["checks"]["redis"].startswith("error")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_is_503_when_the_database_is_unreachable(anonymous):
+    from django.db import connection
+
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # nothing listens on port 1
+    try:
+        response = anonymous.get("/readyz")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["database"].startswith("error")
 
 
 def test_unknown_path_is_a_json_404(anonymous):

@@ -1,7 +1,7 @@
-"""Point helpers shared by reports: H3 cells and geodesic distances."""
+"""Point helpers shared by reports: H3 cells and distances."""
 
 import h3
-from geopy.distance import geodesic
+from geopy.distance import great_circle
 
 H3_RESOLUTIONS = (7, 8, 9, 10)
 
@@ -20,4 +20,7 @@ def neighbourhood_r10(lat: float, lon: float) -> list[int]:
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    return geodesic((lat1, lon1), (lat2, lon2)).meters
+    """Metres along the great circle: within 0.5 % of the ellipsoid's geodesic,
+    well inside a phone's GPS error, and ten times cheaper (duplicates rank
+    up to 200 neighbours on each new report)."""
+    return great_circle((lat1, lon1), (lat2, lon2)).meters

@@ -218,7 +218,7 @@ def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandid
             created_at__gte=since,
         )
         .exclude(id=report.id)
-        .select_related("category")[:200]
+        .select_related("category", "district")[:200]
     )
     found = [
         DuplicateCandidate(other, distance_m(report.lat, report.lon, other.lat, other.lon))

@@ -1,0 +1,100 @@
+"""The API under gunicorn with its production settings, for the load and fault
+benchmarks: signed-in residents (tokens of the benchmark's own key) and a
+staff member of Trà Vinh city's urban unit."""
+
+import http.client
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.setup_db import BENCH_DATABASE_URL
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Identities:
+    residents: list[str]  # Firebase ID tokens
+    staff_key: str
+    certificate_file: str
+    staff_id: int = field(default=0)
+
+
+def make_identities(residents: int = 64) -> Identities:
+    """Needs Django set up on the benchmark database."""
+    from backend.accounts.models import Role, User
+    from backend.accounts.tokens import sign_in
+    from backend.areas.models import Area, Unit
+    from tests.firebase_tokens import TokenFactory
+
+    tokens = TokenFactory()
+    with tempfile.NamedTemporaryFile(suffix=".pem", delete=False) as certificate:
+        certificate.write(tokens.certificate_pem)
+    staff, _ = User.objects.get_or_create(username="load-staff", defaults={"role": Role.STAFF})
+    staff.unit = Unit.objects.get(code="urban-842")
+    staff.scope_area = Area.objects.active().get(code="842")
+    staff.set_password("load-password")
+    staff.save()
+    staff_key, _, _ = sign_in("load-staff", "load-password")
+    return Identities(
+        residents=[tokens.token(f"load-resident-{i}", expires_in=3600) for i in range(residents)],
+        staff_key=staff_key,
+        certificate_file=certificate.name,
+        staff_id=staff.id,
+    )
+
+
+def start_api(port: int, identities: Identities, workers: int = 3, **env: str) -> subprocess.Popen:
+    """Start gunicorn and wait until /healthz answers; its log goes to var/bench-api.log."""
+    try:
+        http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+    except OSError:
+        pass  # free, as it should be
+    else:
+        raise RuntimeError(f"something already answers on port {port} (a server left running?)")
+    log_file = ROOT / "var" / "bench-api.log"
+    log_file.parent.mkdir(exist_ok=True)
+    environment = {
+        **os.environ,
+        "DATABASE_URL": BENCH_DATABASE_URL,
+        "REDIS_URL": "redis://127.0.0.1:6379/13",
+        "SECRET_KEY": "load-benchmark-" + "x" * 40,
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "REPORTS_PER_HOUR": "1000000",
+        "BENCH_CERTIFICATE_FILE": identities.certificate_file,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "GUNICORN_MAX_REQUESTS": "0",
+        "FIREBASE_AUTH_EMULATOR_HOST": "",
+        **env,
+    }
+    server = subprocess.Popen(
+        [
+            "gunicorn",
+            "--config",
+            "infra/gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "bench.load_wsgi:application",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        # A file, not a pipe nobody reads: a full pipe would block the workers' logging.
+        stderr=open(log_file, "ab"),  # noqa: SIM115 - the server keeps it open
+    )
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+            break
+        except OSError:
+            time.sleep(0.2)
+    time.sleep(2)
+    return server

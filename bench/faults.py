@@ -1,0 +1,417 @@
+"""Faults: what the service does when PostgreSQL restarts, Redis stops or a
+worker dies in the middle of a photo, and how it comes back.
+
+    uv run python bench/faults.py [postgres] [redis] [worker]
+
+Each scenario runs the API under gunicorn with its production settings on the
+benchmark database, with a Redis of its own (port 6391, so the machine's Redis
+is not disturbed) and, where jobs run, real `rq worker -c backend.rq_config`
+processes and the local FCM server. Each prints what it saw and ends with
+PASS or FAIL. The PostgreSQL scenario restarts the machine's PostgreSQL
+(`pg_ctlcluster ... restart`), so run it when nothing else needs the database.
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)  # not bench/, whose queue.py would hide the standard library's
+
+import requests  # noqa: E402
+
+PORT = 8766
+REDIS_PORT = 6391
+REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
+MEDIA_ROOT = str(ROOT / "var" / "faults-media")
+PHOTO = (ROOT / "tests" / "fixtures" / "photos" / "oppo_r7plus_gps.jpg").read_bytes()
+CENTRE = (9.9347, 106.3455)  # Trà Vinh city (district 842)
+
+os.environ.update(
+    {
+        "MEDIA_ROOT": MEDIA_ROOT,
+        "DELIVERY_SWEEP_AFTER_SECONDS": "0",
+        "PHOTO_SWEEP_AFTER_SECONDS": "0",
+    }
+)
+
+from bench.api_server import make_identities, start_api  # noqa: E402
+from bench.setup_db import BENCH_DATABASE_URL, setup_django  # noqa: E402
+
+APP_ENV = {
+    "REDIS_URL": REDIS_URL,
+    "MEDIA_ROOT": MEDIA_ROOT,
+    "DATABASE_URL": BENCH_DATABASE_URL,
+    "SECRET_KEY": "faults-benchmark-" + "x" * 40,
+    "DEBUG": "0",
+    "DJANGO_SETTINGS_MODULE": "backend.settings",
+}
+
+
+def start_redis() -> subprocess.Popen:
+    if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).stdout:
+        raise RuntimeError(f"a Redis already answers on port {REDIS_PORT}; stop it first")
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(50):
+        if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).stdout:
+            return redis
+        time.sleep(0.1)
+    raise RuntimeError("Redis did not start")
+
+
+def start_worker(**env: str) -> subprocess.Popen:
+    rq = Path(sys.executable).parent / "rq"
+    return subprocess.Popen(
+        [str(rq), "worker", "-c", "backend.rq_config"],
+        cwd=ROOT,
+        env={**os.environ, **APP_ENV, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its group: the worker and the work horse it forks per job
+    )
+
+
+def run_worker_burst(**env: str) -> str:
+    rq = Path(sys.executable).parent / "rq"
+    result = subprocess.run(
+        [str(rq), "worker", "-c", "backend.rq_config", "--burst"],
+        cwd=ROOT,
+        env={**os.environ, **APP_ENV, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.stderr
+
+
+def new_report(session: requests.Session, base: str, token: str, report_id: str):
+    return session.post(
+        f"{base}/api/v1/reports",
+        json={
+            "id": report_id,
+            "category": "pothole",
+            "description": "Ổ gà sâu trước chợ, thử sự cố",
+            "lat": CENTRE[0],
+            "lon": CENTRE[1],
+        },
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=15,
+    )
+
+
+def verdict(ok: bool) -> bool:
+    print("PASS" if ok else "FAIL")
+    return ok
+
+
+def postgres_restart(identities) -> bool:
+    """Restart PostgreSQL under load: clean 503s, then recovery without a restart."""
+    print("\n== PostgreSQL restarted mid-load ==")
+    from backend.reports.models import Report
+
+    base = f"http://127.0.0.1:{PORT}"
+    server = start_api(PORT, identities, workers=3, **APP_ENV)
+    report_ids = [str(i) for i in Report.objects.values_list("id", flat=True)[:200]]
+    seen: list[tuple[float, str, int, str]] = []  # (time, kind, status, error code)
+    posted: dict[str, int] = {}
+    lock = threading.Lock()
+    started = time.monotonic()
+    stop_at = started + 16
+
+    def client(n: int) -> None:
+        session = requests.Session()
+        token = identities.residents[n]
+        i = 0
+        while time.monotonic() < stop_at:
+            i += 1
+            try:
+                if i % 2:
+                    kind = "create"
+                    report_id = str(uuid.uuid4())
+                    response = new_report(session, base, token, report_id)
+                else:
+                    kind = "view"
+                    report_id = report_ids[i % len(report_ids)]
+                    response = session.get(f"{base}/api/v1/reports/{report_id}", timeout=15)
+                code = ""
+                if response.status_code >= 400:
+                    code = (response.json().get("error") or {}).get("code", "?")
+                status = response.status_code
+            except (requests.RequestException, ValueError) as error:
+                status, code = 0, type(error).__name__
+            with lock:
+                seen.append((time.monotonic() - started, kind, status, code))
+                if kind == "create":
+                    posted[report_id] = status
+            time.sleep(0.02)
+
+    try:
+        return _restart_under_load(identities, base, client, seen, posted, started, Report)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _restart_under_load(identities, base, client, seen, posted, started, Report) -> bool:
+    from django.db import connection
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(4)
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    restart_at = time.monotonic() - started
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
+        check=True,
+    )
+    restarted_at = time.monotonic() - started
+    connection.close()  # this script's own connection died with the restart
+    for thread in threads:
+        thread.join()
+    ready = requests.get(f"{base}/readyz", timeout=5).status_code
+
+    before = Counter(s for t, _, s, _ in seen if t < restart_at)
+    during = Counter((s, c) for t, _, s, c in seen if restart_at <= t <= restarted_at + 1)
+    after = [(t, s) for t, _, s, _ in seen if t > restarted_at]
+    first_ok = next((t for t, s in after if s < 400), None)
+    late = Counter(s for t, s in after if first_ok is not None and t > first_ok)
+    print(f"restart from {restart_at:.1f} s to {restarted_at:.1f} s into the run")
+    print(f"before: {dict(before)}")
+    print(f"during (and 1 s after): {dict(during)}")
+    if first_ok is not None:
+        print(f"first success {first_ok - restarted_at:.2f} s after PostgreSQL was back")
+    print(f"after that: {dict(late)}; /readyz {ready}")
+
+    # The resident's app retries what failed, with the same report id.
+    failed = [rid for rid, status in posted.items() if status >= 400 or status == 0]
+    session = requests.Session()
+    retried = Counter(
+        new_report(session, base, identities.residents[0], rid).status_code for rid in failed
+    )
+    stored = Report.objects.filter(id__in=list(posted)).count()
+    accepted = sum(1 for status in posted.values() if status in (200, 201))
+    print(
+        f"{len(posted)} creations tried, {accepted} accepted at once, {len(failed)} failed; "
+        f"retried with the same id: {dict(retried)}; reports stored: {stored}"
+    )
+    unclean = [(s, c) for _, _, s, c in seen if s >= 400 and (s, c) != (503, "service_unavailable")]
+    print(f"failures other than a 503 service_unavailable: {len(unclean)} {Counter(unclean)}")
+    return verdict(
+        not unclean
+        and first_ok is not None
+        and ready == 200
+        and set(late) <= {200, 201}
+        and stored == len(posted)
+        and set(retried) <= {200, 201}
+    )
+
+
+def redis_stopped(identities) -> bool:
+    """Stop Redis: reports and photos are still accepted; their jobs and pushes
+    wait in the database and go out once Redis is back."""
+    print("\n== Redis stopped ==")
+    from backend.photos.models import Photo, PhotoState
+    from backend.photos.processing import sweep_unprocessed_photos
+    from notifications.delivery import sweep_undelivered
+    from notifications.models import Delivery, DeliveryState, Device
+    from tests.fcm_server import FcmServer
+
+    Device.objects.update_or_create(
+        token="faults-staff-device-" + "x" * 80,
+        defaults={"user_id": identities.staff_id, "platform": "android", "active": True},
+    )
+    base = f"http://127.0.0.1:{PORT}"
+    redis = start_redis()
+    server = start_api(PORT, identities, workers=2, **APP_ENV)
+    fcm = FcmServer()
+    try:
+        redis.terminate()
+        redis.wait()
+        session = requests.Session()
+        probe = session.get(f"{base}/readyz", timeout=10)
+        ready, readiness = probe.status_code, probe.json()
+        statuses, report_ids, photo_ids = Counter(), [], []
+        for n in range(10):
+            token = identities.residents[n % len(identities.residents)]
+            response = new_report(session, base, token, str(uuid.uuid4()))
+            statuses[response.status_code] += 1
+            report_id = response.json().get("id")
+            report_ids.append(report_id)
+            upload = session.post(
+                f"{base}/api/v1/reports/{report_id}/photos",
+                files={"photo": ("photo.jpg", PHOTO, "image/jpeg")},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+            statuses[upload.status_code] += 1
+            photo_ids.append(upload.json().get("id"))
+        deliveries = Delivery.objects.filter(notification__report_id__in=report_ids)
+        pending_photos = Photo.objects.filter(id__in=photo_ids, state=PhotoState.PENDING).count()
+        pending_pushes = deliveries.filter(state=DeliveryState.PENDING).count()
+        print(f"with Redis stopped: /readyz {ready} {readiness}; answers {dict(statuses)}")
+        print(f"waiting in the database: {pending_photos} photos, {pending_pushes} pushes")
+
+        redis = start_redis()
+        from backend.jobs import redis_connection
+
+        redis_connection.cache_clear()
+        queued = sweep_unprocessed_photos(), sweep_undelivered()
+        log = run_worker_burst(
+            NOTIFICATION_SENDER="fcm",
+            FCM_ENDPOINT=fcm.url,
+            FCM_ACCESS_TOKEN="faults-token",  # noqa: S106 - a local server's
+        )
+        ready_photos = Photo.objects.filter(id__in=photo_ids, state=PhotoState.READY).count()
+        sent = deliveries.filter(state=DeliveryState.SENT).count()
+        ours = {str(n) for n in deliveries.values_list("notification_id", flat=True)}
+        arrived = [r for r in fcm.received if r.message["data"]["notification_id"] in ours]
+        print(
+            f"Redis back: the sweeps queued {queued[0]} photos and {queued[1]} notifications; "
+            f"after one worker run: {ready_photos}/{len(photo_ids)} photos ready, "
+            f"{sent}/{deliveries.count()} pushes sent; {len(arrived)} arrived at the FCM server"
+        )
+        if ready_photos < len(photo_ids):
+            print(log[-2000:])
+        return verdict(
+            ready == 200  # still ready: the instance keeps taking reports
+            and set(statuses) == {201}
+            and pending_photos == len(photo_ids)
+            and pending_pushes > 0
+            and ready_photos == len(photo_ids)
+            and sent == deliveries.count() == len(arrived)
+        )
+    finally:
+        fcm.stop()
+        server.terminate()
+        server.wait(timeout=10)
+        redis.terminate()
+        redis.wait()
+
+
+def worker_killed(identities) -> bool:
+    """Kill a worker (SIGKILL) while it processes photos: once a worker is back
+    and the sweep has run, every photo is processed, each once."""
+    print("\n== A worker killed mid-photo ==")
+    from rq.registry import FinishedJobRegistry, StartedJobRegistry
+
+    from backend.jobs import queue, redis_connection
+    from backend.photos.models import Photo, PhotoState
+    from backend.photos.processing import sweep_unprocessed_photos
+
+    base = f"http://127.0.0.1:{PORT}"
+    redis = start_redis()
+    redis_connection.cache_clear()
+    server = start_api(PORT, identities, workers=2, **APP_ENV)
+    try:
+        session = requests.Session()
+        token = identities.residents[1]
+        report_id = new_report(session, base, token, str(uuid.uuid4())).json()["id"]
+        photo_ids = []
+        for n in range(5):
+            # Five different photos (a changed byte in the EXIF comment each).
+            data = PHOTO.replace(b"OPPO", f"OPP{n}".encode(), 1)
+            upload = session.post(
+                f"{base}/api/v1/reports/{report_id}/photos",
+                files={"photo": (f"photo{n}.jpg", data, "image/jpeg")},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+            photo_ids.append(upload.json()["id"])
+        worker = start_worker()
+        photos = Photo.objects.filter(id__in=photo_ids)
+        started = StartedJobRegistry(queue=queue())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+            photos.filter(state=PhotoState.READY).exists() and started.get_job_ids()
+        ):
+            time.sleep(0.005)  # until one photo is done and the next is being processed
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and the horse mid-photo
+        worker.wait()
+        done_before = photos.filter(state=PhotoState.READY).count()
+        in_flight = started.get_job_ids()
+        print(
+            f"killed the worker after {done_before} of {len(photo_ids)} photos were ready, "
+            f"with {len(in_flight)} job in flight"
+        )
+
+        queued = sweep_unprocessed_photos()
+        log = run_worker_burst()
+        ready = photos.filter(state=PhotoState.READY).count()
+        finished = FinishedJobRegistry(queue=queue()).get_job_ids()
+        outcomes = [
+            (job.args[0], job.return_value())
+            for job in queue().job_class.fetch_many(finished, connection=redis_connection())
+            if job
+        ]
+        processed = Counter(photo_id for photo_id, outcome in outcomes if outcome == "ready")
+        print(
+            f"the sweep queued {queued}; after a new worker's run {ready}/{len(photo_ids)} ready; "
+            f"jobs finished {Counter(outcome for _, outcome in outcomes)}; "
+            f"most times one photo was processed: {max(processed.values(), default=0)}"
+        )
+        if ready < len(photo_ids):
+            print(log[-2000:])
+        derivatives = sum(
+            1
+            for photo_id in photo_ids
+            for p in (Path(MEDIA_ROOT) / "public" / "photos" / photo_id).glob("*")
+        )
+        print(f"derivative files: {derivatives} for {len(photo_ids)} photos")
+        return verdict(
+            ready == len(photo_ids)
+            and max(processed.values(), default=0) <= 1
+            and derivatives == 2 * len(photo_ids)
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        redis.terminate()
+        redis.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenarios", nargs="*", default=["worker", "redis", "postgres"])
+    args = parser.parse_args()
+    os.environ["REDIS_URL"] = REDIS_URL
+    setup_django(keep_redis=True)
+    import logging
+
+    logging.disable(logging.WARNING)
+    identities = make_identities(residents=8)
+    # What an interrupted earlier run left waiting would be swept with this run's.
+    from backend.photos.models import Photo, PhotoState
+
+    Photo.objects.filter(state=PhotoState.PENDING).delete()
+    shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+    results = {}
+    for name in args.scenarios:
+        if name == "postgres":
+            redis = start_redis()
+            try:
+                results[name] = postgres_restart(identities)
+            finally:
+                redis.terminate()
+        elif name == "redis":
+            results[name] = redis_stopped(identities)
+        elif name == "worker":
+            results[name] = worker_killed(identities)
+    print("\n" + ", ".join(f"{k}: {'PASS' if v else 'FAIL'}" for k, v in results.items()))
+    sys.exit(0 if all(results.values()) else 1)
+
+
+if __name__ == "__main__":
+    main()

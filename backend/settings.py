@@ -6,6 +6,7 @@ DATABASE_URL, REDIS_URL and SECRET_KEY.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -220,6 +221,9 @@ NOTIFICATION_SENDER = envstr(
 )
 if NOTIFICATION_SENDER not in ("fcm", "console"):
     raise ImproperlyConfigured("NOTIFICATION_SENDER must be fcm or console")
+# A fan-out is queued as jobs of this many notifications (~1.5 pushes each), so
+# that several workers share a large one.
+NOTIFICATIONS_PER_JOB = envint("NOTIFICATIONS_PER_JOB", 1000, minimum=1)
 DELIVERY_SWEEP_AFTER_SECONDS = envint("DELIVERY_SWEEP_AFTER_SECONDS", 120, minimum=0)
 DELIVERY_CLAIM_TIMEOUT_SECONDS = envint("DELIVERY_CLAIM_TIMEOUT_SECONDS", 300, minimum=10)
 
@@ -245,6 +249,14 @@ MODERATION_NEW_ACCOUNT_REPORTS = envint("MODERATION_NEW_ACCOUNT_REPORTS", 2, min
 MODERATION_NEW_ACCOUNT_SCORE = envfloat("MODERATION_NEW_ACCOUNT_SCORE", 0.2)
 MODERATION_REJECTED_REPORTS = envint("MODERATION_REJECTED_REPORTS", 2, minimum=1)
 MODERATION_REJECTED_SCORE = envfloat("MODERATION_REJECTED_SCORE", 0.5)
+# Reverse geocoding of reports sent without an address: a Nominatim-compatible
+# service (e.g. a self-hosted Nominatim). Off when empty.
+GEOCODER_URL = envstr("GEOCODER_URL")
+GEOCODER_USER_AGENT = envstr("GEOCODER_USER_AGENT", "civic-feedback (reports)")
+GEOCODER_TIMEOUT_SECONDS = envint("GEOCODER_TIMEOUT_SECONDS", 5, minimum=1)
+if GEOCODER_URL and urlsplit(GEOCODER_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("GEOCODER_URL must be an http(s) URL")
+
 PHOTO_MAX_DISTANCE_M = envfloat("PHOTO_MAX_DISTANCE_M", 500.0)
 PHOTO_FAR_SCORE = envfloat("PHOTO_FAR_SCORE", 0.6)
 PHOTO_MAX_AGE_DAYS = envint("PHOTO_MAX_AGE_DAYS", 30, minimum=1)
@@ -259,6 +271,9 @@ OPEN311_CONTACT = envstr("OPEN311_CONTACT", "")
 OPEN311_KEY_SERVICE = envstr("OPEN311_KEY_SERVICE", "")
 # Hosts (host[:port]) whose media_url images are fetched; any other is ignored.
 OPEN311_MEDIA_HOSTS = [h.lower() for h in envlist("OPEN311_MEDIA_HOSTS")]
+# Only for tests and closed networks: fetch media_url from hosts whose address
+# is loopback or private (refused otherwise, whatever the allow-list says).
+OPEN311_MEDIA_ALLOW_INTERNAL = envbool("OPEN311_MEDIA_ALLOW_INTERNAL", False)
 # The dashboard's map tiles; none on a closed network (the map draws boundaries alone).
 MAP_TILE_URL = envstr("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION")

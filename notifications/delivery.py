@@ -10,6 +10,7 @@ MAX_ATTEMPTS a delivery is failed, and the notification stays in the inbox.
 
 import logging
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -182,10 +183,17 @@ def sweep_undelivered() -> int:
             ).values_list("notification_id", flat=True)[:10_000]
         )
     )
-    for start in range(0, len(notification_ids), BATCH):
-        enqueue(
+    enqueue_deliveries(notification_ids, enqueue)
+    return len(notification_ids)
+
+
+def enqueue_deliveries(notification_ids: list[int], how: Callable = enqueue) -> None:
+    """Queue delivery jobs of NOTIFICATIONS_PER_JOB notifications each, so that a
+    large fan-out is shared by as many workers as there are."""
+    size = settings.NOTIFICATIONS_PER_JOB
+    for start in range(0, len(notification_ids), size):
+        how(
             deliver_notifications,
-            notification_ids[start : start + BATCH],
+            notification_ids[start : start + size],
             queue_name="notifications",
         )
-    return len(notification_ids)

@@ -36,7 +36,7 @@ class _StaticTokenCredential(credentials.Base):
 class _EndpointAdapter(requests.adapters.HTTPAdapter):
     def __init__(self, endpoint: str) -> None:
         super().__init__(
-            pool_connections=10, pool_maxsize=100, max_retries=_http_client.DEFAULT_RETRY_CONFIG
+            pool_connections=10, pool_maxsize=500, max_retries=_http_client.DEFAULT_RETRY_CONFIG
         )
         self.endpoint = endpoint.rstrip("/")
 

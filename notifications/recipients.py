@@ -103,11 +103,9 @@ def notify_for_event(event: ReportEvent) -> list[Notification]:
     )
     if notifications:
         from backend.jobs import enqueue_on_commit
-        from notifications.delivery import deliver_notifications
+        from notifications.delivery import enqueue_deliveries
 
-        enqueue_on_commit(
-            deliver_notifications, [n.id for n in notifications], queue_name="notifications"
-        )
+        enqueue_deliveries([n.id for n in notifications], enqueue_on_commit)
     return notifications
 
 

@@ -1,7 +1,9 @@
 """Fetching an Open311 request's media_url: only from configured hosts, with size
 and time limits, never following redirects (no server-side request forgery)."""
 
+import ipaddress
 import logging
+import socket
 from urllib.parse import urlsplit
 
 import requests
@@ -21,9 +23,26 @@ def allowed_media_url(url: str) -> bool:
     )
 
 
+def resolves_to_internal_address(url: str) -> bool:
+    """Whether the URL's host has an address that is not on the public internet
+    (loopback, private, link-local such as cloud metadata): an allowed name
+    must not lead into our own network."""
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        return True  # unresolvable: treat as not fetchable
+    return not addresses or any(
+        not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses
+    )
+
+
 def fetch_media(report_id: str, url: str) -> str:
     """The job: fetch the image and add it to the report through the photo path."""
     if not allowed_media_url(url):
+        return "refused"
+    if not settings.OPEN311_MEDIA_ALLOW_INTERNAL and resolves_to_internal_address(url):
+        logger.warning("media_url %s resolves to an internal address; not fetched", url)
         return "refused"
     report = Report.objects.filter(id=report_id).select_related("reporter").first()
     if report is None:

@@ -17,9 +17,11 @@ from backend.areas import routing
 from backend.catalogue.attributes import clean_attributes
 from backend.catalogue.models import Category
 from backend.errors import NotFound, ServiceError, Unprocessable
+from backend.jobs import enqueue_on_commit
 from backend.photos.services import attach_photos
 from backend.reports.access import managing_district_id
 from backend.reports.geo import distance_m, h3_cells, neighbourhood_r10
+from backend.reports.geocoding import fill_address
 from backend.reports.models import (
     OPEN_STATUSES,
     EventKind,
@@ -169,6 +171,8 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> t
                 report.save(force_insert=True)
                 _record_creation(report, placement, decision)
                 attach_photos(report, reporter, list(new.photo_ids))
+                if not report.address and settings.GEOCODER_URL:
+                    enqueue_on_commit(fill_address, str(report.id))
             return report, True
         except IntegrityError:
             # Either the same id arrived twice at once (a retry racing the

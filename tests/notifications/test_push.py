@@ -67,6 +67,20 @@ def test_a_status_change_is_pushed_to_reporter_and_supporters_in_their_language(
     assert Delivery.objects.filter(state=DeliveryState.SENT).count() == 2
 
 
+def test_a_large_fan_out_is_queued_as_several_jobs_that_workers_share(
+    fcm, followed_ticket, staff, run_jobs, settings, django_capture_on_commit_callbacks
+):
+    from backend.jobs import queue
+
+    settings.NOTIFICATIONS_PER_JOB = 1  # two followers: two jobs
+    change_status(staff, followed_ticket, "acknowledged", "", django_capture_on_commit_callbacks)
+    jobs = queue("notifications").get_jobs()
+    assert [len(job.args[0]) for job in jobs] == [1, 1]
+    assert len({job.args[0][0] for job in jobs}) == 2  # each notification in one job
+    run_jobs()
+    assert {r.message["token"] for r in fcm.received} == {TOKEN_AN, TOKEN_BINH}
+
+
 def test_the_inbox_has_everything_in_the_readers_language(
     fcm, followed_ticket, staff, resident, run_jobs, django_capture_on_commit_callbacks
 ):

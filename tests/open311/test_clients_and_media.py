@@ -82,6 +82,7 @@ class ImageHost:
 def image_host(settings):
     host = ImageHost()
     settings.OPEN311_MEDIA_HOSTS = [host.netloc]
+    settings.OPEN311_MEDIA_ALLOW_INTERNAL = True  # the stand-in host is on loopback
     yield host
     host.stop()
 
@@ -102,6 +103,27 @@ def test_media_url_from_an_allowed_host_becomes_a_photo(
     photo = Photo.objects.get(report=report)
     assert photo.format == "jpeg"
     assert image_host.requests == ["/1.jpg"]  # the metadata address was never asked
+
+
+@pytest.mark.django_db
+def test_an_allowed_host_name_that_leads_to_an_internal_address_is_not_fetched(
+    image_host, settings, media, run_jobs, django_capture_on_commit_callbacks
+):
+    # The allow-list names the host, but its address is loopback (as a name
+    # pointed at an internal service would be): nothing is fetched.
+    port = image_host.netloc.rsplit(":", 1)[1]
+    settings.OPEN311_MEDIA_HOSTS = [f"localhost:{port}"]
+    settings.OPEN311_MEDIA_ALLOW_INTERNAL = False
+    _, key = ClientApplication.create_with_key("fms")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            "/open311/v2/requests.json",
+            fixmystreet_post(key, {"media_url": [f"http://localhost:{port}/1.jpg"]}),
+        )
+    assert response.status_code == 200  # the report itself is taken
+    run_jobs()
+    assert image_host.requests == []
+    assert not Photo.objects.exists()
 
 
 @pytest.mark.django_db

@@ -9,7 +9,9 @@ then delivers them with firebase-admin's real messaging code to a local FCM
 HTTP v1 server running in a process of its own. Timed from the event to the
 last push, with send_each batches of 500 and then one push per request, in the
 same run; once on bare loopback and once with the server answering after 30 ms,
-a round trip to Google's servers from Viet Nam.
+a round trip to Google's servers from Viet Nam. Then the same event once more,
+delivered by two `rq worker` processes sharing its jobs (one per 1,000
+notifications), as a deployment with two workers would.
 """
 
 import argparse
@@ -175,9 +177,13 @@ def with_workers(report_id, actor, server_url: str, workers: int, device_count: 
         "FCM_ACCESS_TOKEN": "bench-token",
     }
     rq = Path(sys.executable).parent / "rq"
+    log = (ROOT / "var" / "bench-workers.log").open("ab")
     processes = [
         subprocess.Popen(
-            [str(rq), "worker", "-c", "backend.rq_config", "--quiet"], cwd=ROOT, env=env
+            [str(rq), "worker", "-c", "backend.rq_config", "--quiet"],
+            cwd=ROOT,
+            env=env,
+            stderr=log,
         )
         for _ in range(workers)
     ]

@@ -152,7 +152,7 @@ def test_api2_forged_expired_or_foreign_tokens_are_refused(tokens, time_machine)
     from django.utils import timezone
 
     good = tokens.token("resident-an")
-    header, payload, signature = good.split(".")
+    header, payload, _signature = good.split(".")
     unsigned = f"{header}.{payload}."
     other_key = tokens.forged_token("resident-an")  # a key Google never published
     other_project = tokens.token("resident-an", aud="another-project")

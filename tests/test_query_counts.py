@@ -1,0 +1,55 @@
+"""No N+1: every list costs the same number of queries whatever its length."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from backend.reports.models import Report, Visibility
+from moderation.models import ReviewCase
+from tests.reports.helpers import TRA_VINH_MARKET, offset, report_payload
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    ("resident", "/api/v1/reports?lat={lat}&lon={lon}&radius_m=5000&limit=50"),
+    ("resident", "/api/v1/me/reports?limit=50"),
+    ("resident", "/api/v1/me/notifications?limit=50"),
+    ("staff842", "/api/v1/staff/tickets?limit=50"),
+    ("moderator", "/api/v1/moderation/queue?limit=50"),
+    ("anonymous", "/open311/v2/requests.json?page_size=50"),
+]
+
+
+def add_reports(resident, staff, count: int, start: int) -> None:
+    for n in range(start, start + count):
+        point = offset(TRA_VINH_MARKET, north_m=200 * n)
+        report_id = resident.post_json("/api/v1/reports", report_payload(point=point)).json()["id"]
+        # A notification for the resident's inbox; one report in three held for review.
+        staff["staff842"].post_json(
+            f"/api/v1/staff/tickets/{report_id}/status", {"status": "acknowledged"}
+        )
+        if n % 3 == 0:
+            Report.objects.filter(id=report_id).update(visibility=Visibility.HELD)
+            ReviewCase.objects.create(report_id=report_id, reasons=[], score=1.0)
+
+
+def queries(client, path: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path.format(lat=TRA_VINH_MARKET[0], lon=TRA_VINH_MARKET[1]))
+    assert response.status_code == 200, (path, response.content)
+    return len(captured), len(response.content)
+
+
+def test_lists_cost_the_same_number_of_queries_for_3_items_and_for_12(
+    resident, anonymous, staff, settings
+):
+    settings.REPORTS_PER_HOUR = 100
+    clients = {"resident": resident, "anonymous": anonymous, **{k: staff[k] for k in
+               ("staff842", "moderator")}}  # fmt: skip
+    add_reports(resident, staff, 3, start=0)
+    few = {path: queries(clients[who], path) for who, path in LISTS}
+    add_reports(resident, staff, 9, start=3)
+    many = {path: queries(clients[who], path) for who, path in LISTS}
+    for path in few:
+        assert many[path][1] > few[path][1], f"{path} did not list more items"
+        assert many[path][0] == few[path][0], f"{path}: {few[path][0]} -> {many[path][0]} queries"

@@ -12,6 +12,7 @@ errors; then the resident memory of the workers after 100 and 10,000 requests.
 import argparse
 import http.client
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -84,6 +85,52 @@ def run_scenario(make_request, clients: int, seconds: float) -> dict:
     }
 
 
+def print_query_counts(identities, report_id: str) -> None:
+    """Queries per request of each endpoint, at page sizes 5 and 50 (in this
+    process, through Django's test client, on the same database)."""
+    os.environ["BENCH_CERTIFICATE_FILE"] = identities.certificate_file
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    import bench.load_wsgi  # noqa: F401 - the benchmark's token certificate
+    from backend.jobs import redis_connection
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SECURE_SSL_REDIRECT = False
+    settings.REPORTS_PER_HOUR = 1_000_000  # as the server below is run
+    settings.REDIS_URL, settings.JOBS_INLINE = "redis://127.0.0.1:6379/13", False
+    redis_connection.cache_clear()  # jobs are queued, as the server queues them
+    resident = {"HTTP_AUTHORIZATION": f"Bearer {identities.residents[0]}"}
+    staff = {"HTTP_AUTHORIZATION": f"Bearer {identities.staff_key}"}
+    endpoints = [
+        ("report view", f"/api/v1/reports/{report_id}", {}, False),
+        ("nearby feed", "/api/v1/reports?lat=9.9472&lon=106.3372&radius_m=1000", {}, True),
+        ("my reports", "/api/v1/me/reports", resident, True),
+        ("staff queue", "/api/v1/staff/tickets", staff, True),
+        ("categories", "/api/v1/categories", {}, False),
+    ]
+    client = Client()
+    print("queries per request (page size 5 / 50):")
+    for label, path, headers, paged in endpoints:
+        counts = []
+        for size in (5, 50) if paged else (None,):
+            url = f"{path}{'&' if '?' in path else '?'}limit={size}" if size else path
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url, **headers).status_code == 200, url
+            counts.append(str(len(captured)))
+        print(f"  {label:14s} {' / '.join(counts)}")
+    with CaptureQueriesContext(connection) as captured:
+        body = {"id": str(uuid.uuid4()), "category": "pothole", "description": "Ổ gà tải thử",
+                "lat": 9.9472, "lon": 106.3372}  # fmt: skip
+        created = client.post(
+            "/api/v1/reports", json.dumps(body), content_type="application/json", **resident
+        )
+        assert created.status_code == 201, created.content
+    print(f"  {'report creation':14s} {len(captured)} (routing, screening, duplicates, the outbox)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=32)
@@ -99,6 +146,7 @@ def main() -> None:
         str(i)
         for i in Report.objects.filter(visibility="public").values_list("id", flat=True)[:500]
     ]
+    print_query_counts(identities, report_ids[0])
     server = start_api(PORT, identities)
     try:
 

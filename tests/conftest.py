@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from backend.accounts import firebase
 from backend.accounts.models import Role, User
 from backend.areas import routing
 from backend.areas.models import Area, Unit
@@ -38,6 +39,7 @@ def _fresh_process_state(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     routing._cache.invalidate()
+    firebase._verified.clear()  # a token remembered by an earlier test is verified again
     yield
     routing._cache.invalidate()
 

@@ -8,6 +8,8 @@ unsigned tokens.
 """
 
 import threading
+import time
+from collections import OrderedDict
 
 import firebase_admin
 from django.conf import settings
@@ -50,9 +52,16 @@ class _AnonymousCredential(credentials.Base):
 
 
 def verify_id_token(id_token: str) -> dict:
-    """The token's claims, or NotAuthenticated saying why it was refused."""
+    """The token's claims, or NotAuthenticated saying why it was refused.
+
+    A token verified once is remembered until it expires: the app sends the same
+    token for an hour, and checking its RS256 signature again on every request
+    costs a third of a simple read. Its expiry is still checked on every use."""
+    claims = _verified.get(id_token)
+    if claims is not None:
+        return claims
     try:
-        return auth.verify_id_token(id_token, app=firebase_app(), clock_skew_seconds=5)
+        claims = auth.verify_id_token(id_token, app=firebase_app(), clock_skew_seconds=5)
     except auth.ExpiredIdTokenError:
         raise NotAuthenticated("The sign-in token has expired.", code="token_expired") from None
     except auth.RevokedIdTokenError:
@@ -65,6 +74,41 @@ def verify_id_token(id_token: str) -> dict:
         ) from None
     except (auth.InvalidIdTokenError, ValueError):
         raise NotAuthenticated("The sign-in token is not valid.", code="invalid_token") from None
+    _verified.put(id_token, claims)
+    return claims
+
+
+class _VerifiedTokens:
+    """The claims of recently verified tokens, least recently used out first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._claims: OrderedDict[str, dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> dict | None:
+        with self._lock:
+            claims = self._claims.get(token)
+            if claims is None:
+                return None
+            if claims.get("exp", 0) <= time.time():
+                del self._claims[token]  # expired since: verify again, and refuse
+                return None
+            self._claims.move_to_end(token)
+            return claims
+
+    def put(self, token: str, claims: dict) -> None:
+        with self._lock:
+            self._claims[token] = claims
+            while len(self._claims) > self.size:
+                self._claims.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._claims.clear()
+
+
+_verified = _VerifiedTokens(size=10_000)
 
 
 def resident_for_claims(claims: dict) -> User:

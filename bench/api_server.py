@@ -48,7 +48,7 @@ def make_identities(residents: int = 64) -> Identities:
 
 
 def start_api(port: int, identities: Identities, workers: int = 3, **env: str) -> subprocess.Popen:
-    """Start gunicorn and wait until /healthz answers; its log goes to var/bench-api.log."""
+    """Start gunicorn and wait until its workers are up; its log goes to var/bench-api.log."""
     try:
         http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
     except OSError:
@@ -57,6 +57,7 @@ def start_api(port: int, identities: Identities, workers: int = 3, **env: str) -
         raise RuntimeError(f"something already answers on port {port} (a server left running?)")
     log_file = ROOT / "var" / "bench-api.log"
     log_file.parent.mkdir(exist_ok=True)
+    log_start = log_file.stat().st_size if log_file.exists() else 0
     environment = {
         **os.environ,
         "DATABASE_URL": BENCH_DATABASE_URL,
@@ -90,11 +91,15 @@ def start_api(port: int, identities: Identities, workers: int = 3, **env: str) -
         # A file, not a pipe nobody reads: a full pipe would block the workers' logging.
         stderr=open(log_file, "ab"),  # noqa: SIM115 - the server keeps it open
     )
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-            break
-        except OSError:
-            time.sleep(0.2)
-    time.sleep(2)
+    # Until every worker has booted and warmed up (gunicorn.conf.py logs it): the
+    # listening socket accepts connections before any worker is ready.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        with log_file.open("rb") as log:
+            log.seek(log_start)
+            if log.read().count(b"worker warmed up") >= workers:
+                break
+        time.sleep(0.2)
+    else:
+        raise RuntimeError(f"the API's workers did not start; see {log_file}")
     return server

@@ -116,107 +116,121 @@ def verdict(ok: bool) -> bool:
     return ok
 
 
-def postgres_restart(identities) -> bool:
-    """Restart PostgreSQL under load: clean 503s, then recovery without a restart."""
-    print("\n== PostgreSQL restarted mid-load ==")
-    from backend.reports.models import Report
+class MixedLoad:
+    """Four residents, each creating a report and viewing one in turn, for a
+    while; what each request got is kept with its time."""
 
-    base = f"http://127.0.0.1:{PORT}"
-    server = start_api(PORT, identities, workers=3, **APP_ENV)
-    report_ids = [str(i) for i in Report.objects.values_list("id", flat=True)[:200]]
-    seen: list[tuple[float, str, int, str]] = []  # (time, kind, status, error code)
-    posted: dict[str, int] = {}
-    lock = threading.Lock()
-    started = time.monotonic()
-    stop_at = started + 16
+    def __init__(self, identities, base: str, report_ids: list[str], seconds: float) -> None:
+        self.identities, self.base, self.report_ids = identities, base, report_ids
+        self.seen: list[tuple[float, str, int, str]] = []  # (time, kind, status, error code)
+        self.posted: dict[str, int] = {}  # report id -> status of its creation
+        self.sender: dict[str, str] = {}  # report id -> the token that sent it
+        self.lock = threading.Lock()
+        self.started = time.monotonic()
+        self.stop_at = self.started + seconds
+        self.threads = [threading.Thread(target=self.client, args=(n,)) for n in range(4)]
+        for thread in self.threads:
+            thread.start()
 
-    def client(n: int) -> None:
+    def now(self) -> float:
+        return time.monotonic() - self.started
+
+    def client(self, n: int) -> None:
         session = requests.Session()
-        token = identities.residents[n]
+        token = self.identities.residents[n]
         i = 0
-        while time.monotonic() < stop_at:
+        while time.monotonic() < self.stop_at:
             i += 1
             try:
                 if i % 2:
-                    kind = "create"
-                    report_id = str(uuid.uuid4())
-                    response = new_report(session, base, token, report_id)
+                    kind, report_id = "create", str(uuid.uuid4())
+                    response = new_report(session, self.base, token, report_id)
                 else:
-                    kind = "view"
-                    report_id = report_ids[i % len(report_ids)]
-                    response = session.get(f"{base}/api/v1/reports/{report_id}", timeout=15)
+                    kind, report_id = "view", self.report_ids[i % len(self.report_ids)]
+                    response = session.get(f"{self.base}/api/v1/reports/{report_id}", timeout=15)
                 code = ""
                 if response.status_code >= 400:
                     code = (response.json().get("error") or {}).get("code", "?")
                 status = response.status_code
             except (requests.RequestException, ValueError) as error:
                 status, code = 0, type(error).__name__
-            with lock:
-                seen.append((time.monotonic() - started, kind, status, code))
+            with self.lock:
+                self.seen.append((self.now(), kind, status, code))
                 if kind == "create":
-                    posted[report_id] = status
+                    self.posted[report_id] = status
+                    self.sender[report_id] = token
             time.sleep(0.02)
 
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
+
+
+def postgres_restart(identities) -> bool:
+    """Restart PostgreSQL under load: clean 503s, then recovery without a restart."""
+    print("\n== PostgreSQL restarted mid-load ==")
+    from django.db import connection
+
+    from backend.reports.models import Report
+
+    base = f"http://127.0.0.1:{PORT}"
+    server = start_api(PORT, identities, workers=3, **APP_ENV)
     try:
-        return _restart_under_load(identities, base, client, seen, posted, started, Report)
+        report_ids = [str(i) for i in Report.objects.values_list("id", flat=True)[:200]]
+        load = MixedLoad(identities, base, report_ids, seconds=16)
+        time.sleep(4)
+        version = sorted(os.listdir("/etc/postgresql"))[-1]
+        restart_at = load.now()
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart",
+             "-m", "fast"],
+            check=True,
+        )  # fmt: skip
+        restarted_at = load.now()
+        connection.close()  # this script's own connection died with the restart
+        load.join()
+        ready = requests.get(f"{base}/readyz", timeout=5).status_code
+        seen, posted = load.seen, load.posted
+
+        before = Counter(s for t, _, s, _ in seen if t < restart_at)
+        during = Counter((s, c) for t, _, s, c in seen if restart_at <= t <= restarted_at + 1)
+        after = [(t, s) for t, _, s, _ in seen if t > restarted_at]
+        first_ok = next((t for t, s in after if s < 400), None)
+        late = Counter(s for t, s in after if first_ok is not None and t > first_ok)
+        print(f"restart from {restart_at:.1f} s to {restarted_at:.1f} s into the run")
+        print(f"before: {dict(before)}")
+        print(f"during (and 1 s after): {dict(during)}")
+        if first_ok is not None:
+            print(f"first success {first_ok - restarted_at:.2f} s after PostgreSQL was back")
+        print(f"after that: {dict(late)}; /readyz {ready}")
+
+        # Each resident's app retries what failed, with the same report id.
+        failed = [rid for rid, status in posted.items() if status >= 400 or status == 0]
+        session = requests.Session()
+        retried = Counter(
+            new_report(session, base, load.sender[rid], rid).status_code for rid in failed
+        )
+        stored = Report.objects.filter(id__in=list(posted)).count()
+        accepted = sum(1 for status in posted.values() if status in (200, 201))
+        print(
+            f"{len(posted)} creations tried, {accepted} accepted at once, {len(failed)} failed; "
+            f"retried with the same id: {dict(retried)}; reports stored: {stored}"
+        )
+        unclean = [
+            (s, c) for _, _, s, c in seen if s >= 400 and (s, c) != (503, "service_unavailable")
+        ]
+        print(f"failures other than a 503 service_unavailable: {len(unclean)} {Counter(unclean)}")
+        return verdict(
+            not unclean
+            and first_ok is not None
+            and ready == 200
+            and set(late) <= {200, 201}
+            and stored == len(posted)
+            and set(retried) <= {200, 201}
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def _restart_under_load(identities, base, client, seen, posted, started, Report) -> bool:
-    from django.db import connection
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    time.sleep(4)
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    restart_at = time.monotonic() - started
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
-        check=True,
-    )
-    restarted_at = time.monotonic() - started
-    connection.close()  # this script's own connection died with the restart
-    for thread in threads:
-        thread.join()
-    ready = requests.get(f"{base}/readyz", timeout=5).status_code
-
-    before = Counter(s for t, _, s, _ in seen if t < restart_at)
-    during = Counter((s, c) for t, _, s, c in seen if restart_at <= t <= restarted_at + 1)
-    after = [(t, s) for t, _, s, _ in seen if t > restarted_at]
-    first_ok = next((t for t, s in after if s < 400), None)
-    late = Counter(s for t, s in after if first_ok is not None and t > first_ok)
-    print(f"restart from {restart_at:.1f} s to {restarted_at:.1f} s into the run")
-    print(f"before: {dict(before)}")
-    print(f"during (and 1 s after): {dict(during)}")
-    if first_ok is not None:
-        print(f"first success {first_ok - restarted_at:.2f} s after PostgreSQL was back")
-    print(f"after that: {dict(late)}; /readyz {ready}")
-
-    # The resident's app retries what failed, with the same report id.
-    failed = [rid for rid, status in posted.items() if status >= 400 or status == 0]
-    session = requests.Session()
-    retried = Counter(
-        new_report(session, base, identities.residents[0], rid).status_code for rid in failed
-    )
-    stored = Report.objects.filter(id__in=list(posted)).count()
-    accepted = sum(1 for status in posted.values() if status in (200, 201))
-    print(
-        f"{len(posted)} creations tried, {accepted} accepted at once, {len(failed)} failed; "
-        f"retried with the same id: {dict(retried)}; reports stored: {stored}"
-    )
-    unclean = [(s, c) for _, _, s, c in seen if s >= 400 and (s, c) != (503, "service_unavailable")]
-    print(f"failures other than a 503 service_unavailable: {len(unclean)} {Counter(unclean)}")
-    return verdict(
-        not unclean
-        and first_ok is not None
-        and ready == 200
-        and set(late) <= {200, 201}
-        and stored == len(posted)
-        and set(retried) <= {200, 201}
-    )
 
 
 def redis_stopped(identities) -> bool:

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import ExpressionWrapper, F, FloatField
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -87,13 +88,16 @@ def check_report_rate(reporter: User) -> None:
     so that it holds across processes and a replayed request does not count."""
     limit = settings.REPORTS_PER_HOUR
     window_start = timezone.now() - timedelta(hours=1)
-    recent = list(
+    # Only the limit-th most recent report of the hour matters: if it exists, the
+    # resident is at the limit until it is an hour old.
+    oldest_counted = (
         Report.objects.filter(reporter=reporter, created_at__gte=window_start)
         .order_by("-created_at")
-        .values_list("created_at", flat=True)[:limit]
+        .values_list("created_at", flat=True)[limit - 1 : limit]
+        .first()
     )
-    if len(recent) >= limit:
-        retry_after = max(1, int((recent[-1] - window_start).total_seconds()) + 1)
+    if oldest_counted is not None:
+        retry_after = max(1, int((oldest_counted - window_start).total_seconds()) + 1)
         raise ServiceError(
             f"You can send at most {limit} reports an hour. Please try again later.",
             code="rate_limited",
@@ -213,6 +217,11 @@ def _record_creation(report: Report, placement: routing.Placement, decision) -> 
 def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandidate]:
     """Open, public reports of the same category near this one, nearest first."""
     since = timezone.now() - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    # Nearest first in the database (a flat-plane distance, exact enough to rank
+    # points a few hundred metres apart), so only `limit` rows come back.
+    north = F("lat") - report.lat
+    east = (F("lon") - report.lon) * math.cos(math.radians(report.lat))
+    flat_distance = ExpressionWrapper(north * north + east * east, output_field=FloatField())
     nearby = (
         Report.objects.filter(
             category_id=report.category_id,
@@ -222,7 +231,9 @@ def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandid
             created_at__gte=since,
         )
         .exclude(id=report.id)
-        .select_related("category", "district")[:200]
+        .annotate(flat_distance=flat_distance)
+        .order_by("flat_distance", "id")
+        .select_related("category", "district")[:limit]
     )
     found = [
         DuplicateCandidate(other, distance_m(report.lat, report.lon, other.lat, other.lon))

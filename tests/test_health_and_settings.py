@@ -122,6 +122,14 @@ def test_embedded_default_starts_with_demo_data_and_no_postgres_or_redis(tmp_pat
             9,
         )
         assert db.execute("select count(*) from catalogue_category").fetchone() == (19,)
+        # Sample reports, routed to a unit, on their timelines, some moved on by staff.
+        assert db.execute(
+            "select count(*) from reports_report where unit_id is not null"
+        ).fetchone() == (8,)
+        assert db.execute("select count(distinct status) from reports_report").fetchone()[0] >= 3
+        assert db.execute(
+            "select count(*) from reports_reportevent where kind = 'created'"
+        ).fetchone() == (8,)
 
 
 def test_openapi_documents_every_operation_with_its_errors(anonymous):

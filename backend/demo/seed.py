@@ -1,6 +1,8 @@
 """Demo data for the embedded default: Trà Vinh's areas, the catalogue, a unit per
 district, and one account of each role."""
 
+import uuid
+
 from django.conf import settings
 from django.db import transaction
 
@@ -73,3 +75,61 @@ def create_demo_accounts() -> None:
         User.objects.create_superuser(
             "admin", "admin@example.invalid", DEMO_PASSWORD, role=Role.ADMIN
         )
+
+
+# (category, description, lat, lon, what staff have done so far)
+DEMO_REPORTS = [
+    ("pothole", "Ổ gà lớn trước cổng chợ Trà Vinh, xe máy dễ té khi trời mưa.",
+     9.9472, 106.3372, ["acknowledged", "in_progress"]),
+    ("street-light", "Đèn đường hỏng cả dãy trên đường Nguyễn Đáng, tối om.",
+     9.9401, 106.3450, ["acknowledged"]),
+    ("flooding", "Ngập sâu sau mưa, nước không thoát được, tràn vào nhà dân.",
+     9.9520, 106.3301, []),
+    ("rubbish", "Rác thải đổ bừa bãi cạnh kênh, bốc mùi hôi.",
+     9.9355, 106.3392, ["in_progress", "resolved"]),
+    ("fallen-tree", "Cây đổ chắn ngang đường sau cơn giông tối qua.",
+     9.9290, 106.3520, ["acknowledged", "resolved"]),
+    ("pothole", "Mặt đường lún sụt, đã có người bị ngã.",
+     9.6855, 106.2614, []),
+    ("street-light", "Đèn đường chập chờn cả tuần nay.",
+     9.6880, 106.2650, ["acknowledged"]),
+    ("rubbish", "Điểm tập kết rác tràn ra lòng đường.",
+     9.8082, 106.1981, []),
+]  # fmt: skip
+
+
+@transaction.atomic
+def create_demo_reports() -> int:
+    """A few reports made through the real services (routed, screened, on their
+    timelines), some moved on by the district's staff; none if any exist."""
+    from backend.reports.models import Report
+    from backend.reports.services import NewReport, create_report
+    from backend.reports.workflow import change_status
+
+    if Report.objects.exists():
+        return 0
+    # The resident of the demo's sign-in token (as resident_for_claims names them).
+    resident, _ = User.objects.get_or_create(
+        firebase_uid="demo-resident",
+        defaults={
+            "username": "firebase:demo-resident",
+            "role": Role.RESIDENT,
+            "phone_number": "+84901234567",
+        },
+    )
+    for n, (category, description, lat, lon, steps) in enumerate(DEMO_REPORTS):
+        report, _ = create_report(
+            resident,
+            NewReport(
+                id=uuid.UUID(int=n + 1),
+                category_code=category,
+                description=description,
+                lat=lat,
+                lon=lon,
+            ),
+        )
+        staff = User.objects.filter(unit=report.unit, role=Role.STAFF).first()
+        for status in steps if staff else []:
+            message = "Đơn vị đã xử lý xong." if status == "resolved" else ""
+            change_status(report.id, staff, status, message)
+    return len(DEMO_REPORTS)

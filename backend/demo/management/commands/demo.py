@@ -6,7 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from backend.accounts.emulator import emulator_id_token
 from backend.areas.models import Area
-from backend.demo.seed import DEMO_PASSWORD, create_demo_accounts, load_tra_vinh
+from backend.demo.seed import (
+    DEMO_PASSWORD,
+    create_demo_accounts,
+    create_demo_reports,
+    load_tra_vinh,
+)
 
 
 class Command(BaseCommand):
@@ -23,6 +28,8 @@ class Command(BaseCommand):
             self.stdout.write("Loading Trà Vinh areas, the catalogue and demo accounts...")
             load_tra_vinh()
         create_demo_accounts()
+        if made := create_demo_reports():
+            self.stdout.write(f"Made {made} demo reports, some already in the staff's hands.")
         port = os.environ.get("PORT", "8000")
         token = emulator_id_token("demo-resident", "+84901234567")
         self.stdout.write(

@@ -11,4 +11,5 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.requests_collection),
     re_path(r"^requests/(?P<service_request_id>[\w-]+)" + FMT, views.request_detail),
     re_path(r"^tokens/(?P<token>[\w-]+)" + FMT, views.token_detail),
+    re_path(r"^servicerequestupdates" + FMT, views.request_updates),
 ]

@@ -24,7 +24,15 @@ from backend.errors import ServiceError
 from backend.i18n import localized
 from backend.jobs import enqueue_on_commit
 from backend.photos.models import Photo, PhotoState
-from backend.reports.models import OPEN_STATUSES, EventKind, Report, ReportEvent, Source, Visibility
+from backend.reports.models import (
+    OPEN_STATUSES,
+    EventKind,
+    Report,
+    ReportEvent,
+    Source,
+    Status,
+    Visibility,
+)
 from backend.reports.services import NewReport, create_report
 from open311.formats import errors, render
 from open311.media import allowed_media_url, fetch_media
@@ -197,20 +205,22 @@ def _page_number(value: str | None, name: str, default: int, maximum: int) -> in
     return min(int(value), maximum)
 
 
+def _date_range(request: HttpRequest, default: timedelta) -> tuple[datetime, datetime]:
+    start = _date(_param(request, "start_date"), "start_date")
+    end = _date(_param(request, "end_date"), "end_date") or timezone.now()
+    start = start or end - default
+    if end - start > MAX_RANGE:
+        raise Open311Error(400, "start_date and end_date may not span more than 90 days")
+    return start, end
+
+
 def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     reports = Report.objects.filter(visibility=Visibility.PUBLIC).select_related("category", "unit")
     wanted_ids = _param(request, "service_request_id")
     if wanted_ids:
         reports = reports.filter(reference__in=[i.strip().upper() for i in wanted_ids.split(",")])
     else:
-        start, end = (
-            _date(_param(request, "start_date"), "start_date"),
-            _date(_param(request, "end_date"), "end_date"),
-        )
-        end = end or timezone.now()
-        start = start or end - MAX_RANGE
-        if end - start > MAX_RANGE:
-            raise Open311Error(400, "start_date and end_date may not span more than 90 days")
+        start, end = _date_range(request, default=MAX_RANGE)
         reports = reports.filter(created_at__gte=start, created_at__lte=end)
         codes = _param(request, "service_code")
         if codes:
@@ -357,3 +367,60 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     published = report.visibility == Visibility.PUBLIC
     data = [{"service_request_id": report.reference if published else None, "token": token}]
     return render(data, fmt, "service_requests", "request")
+
+
+@endpoint
+def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The updates extension (GeoReport v2 servicerequestupdates, as FixMyStreet
+    polls it): each public status change and public reply on a public report
+    within start_date..end_date (default: the last day), oldest first."""
+    if request.method != "GET":
+        raise Open311Error(400, "GET")
+    start, end = _date_range(request, default=timedelta(days=1))
+    events = (
+        ReportEvent.objects.filter(
+            created_at__gte=start,
+            created_at__lte=end,
+            is_public=True,
+            kind__in=[EventKind.STATUS_CHANGED, EventKind.COMMENT],
+            report__visibility=Visibility.PUBLIC,
+        )
+        .select_related("report")
+        .order_by("created_at", "id")[:MAX_PAGE]
+    )
+    events = list(events)
+    status_after = _statuses_after(events)
+    data = [
+        {
+            "update_id": str(event.id),
+            "service_request_id": event.report.reference,
+            "status": "open" if status_after[event.id] in OPEN_STATUSES else "closed",
+            "external_status_code": status_after[event.id],
+            "updated_datetime": _time(event.created_at),
+            "description": event.message,
+            "media_url": "",
+        }
+        for event in events
+    ]
+    return render(data, fmt, "service_request_updates", "request_update")
+
+
+def _statuses_after(events: list[ReportEvent]) -> dict[int, str]:
+    """Each update's report status once it happened: a status change names it; a
+    reply keeps the status of the last change before it (one query for all)."""
+    changes: dict = {}
+    earlier = ReportEvent.objects.filter(
+        report_id__in={e.report_id for e in events},
+        kind=EventKind.STATUS_CHANGED,
+        created_at__lte=max((e.created_at for e in events), default=timezone.now()),
+    ).order_by("created_at", "id")
+    for change in earlier.values("report_id", "created_at", "id", "data"):
+        changes.setdefault(change["report_id"], []).append(
+            ((change["created_at"], change["id"]), change["data"].get("to"))
+        )
+    result = {}
+    for event in events:
+        moment = (event.created_at, event.id)
+        before = [to for at, to in changes.get(event.report_id, []) if at <= moment]
+        result[event.id] = before[-1] if before else Status.SUBMITTED
+    return result

@@ -264,3 +264,42 @@ def test_bad_posts_are_refused_in_the_spec_shape(api_key, change, status):
 def test_an_inactive_client_is_refused(api_key):
     ClientApplication.objects.update(active=False)
     assert Client().post(f"{BASE}/requests.json", fixmystreet_post(api_key)).status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_updates_list_public_status_changes_and_replies(fmt, published, resident, staff):
+    url = f"/api/v1/staff/tickets/{published['id']}"
+    staff["staff842"].post_json(f"{url}/status", {"status": "in_progress", "message": "Đang sửa"})
+    staff["staff842"].post_json(f"{url}/comments", {"message": "Ghi chú nội bộ", "public": False})
+    staff["staff842"].post_json(f"{url}/comments", {"message": "Tuần sau xong", "public": True})
+    staff["staff842"].post_json(f"{url}/status", {"status": "resolved", "message": "Đã vá"})
+    held = resident.post_json("/api/v1/reports", report_payload(description="Đồ ngu")).json()
+    Report.objects.filter(id=held["id"]).update(visibility=Visibility.HELD)
+
+    data = parse(get("servicerequestupdates", fmt), fmt)
+    rows = data if fmt == "json" else xml_items(data, "request_update")
+    assert [(r["service_request_id"], r["status"], r["description"]) for r in rows] == [
+        (published["reference"], "open", "Đang sửa"),
+        (published["reference"], "open", "Tuần sau xong"),
+        (published["reference"], "closed", "Đã vá"),
+    ]  # the internal note and the held report are not there
+    # The reply came while the work was in progress.
+    assert [r["external_status_code"] for r in rows] == ["in_progress", "in_progress", "resolved"]
+    assert all(DATETIME.match(r["updated_datetime"]) for r in rows)
+    if fmt == "xml":
+        assert data.tag == "service_request_updates"
+
+
+def test_updates_outside_the_date_range_are_not_listed_and_bad_ranges_are_400(published, staff):
+    url = f"/api/v1/staff/tickets/{published['id']}/status"
+    staff["staff842"].post_json(url, {"status": "acknowledged", "message": "Đã nhận"})
+    past = get("servicerequestupdates", "json", end_date="2020-01-02T00:00:00+07:00")
+    assert past.json() == []
+    too_long = get(
+        "servicerequestupdates",
+        "json",
+        start_date="2026-01-01T00:00:00+07:00",
+        end_date="2026-06-01T00:00:00+07:00",
+    )
+    assert too_long.status_code == 400
+    assert get("servicerequestupdates", "json", start_date="yesterday").status_code == 400

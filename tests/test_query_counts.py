@@ -1,4 +1,5 @@
-"""No N+1: every list costs the same number of queries whatever its length."""
+"""No N+1: every list costs the same number of queries whatever its length, and
+loads no area boundary."""
 
 import pytest
 from django.db import connection
@@ -37,6 +38,8 @@ def queries(client, path: str) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path.format(lat=TRA_VINH_MARKET[0], lon=TRA_VINH_MARKET[1]))
     assert response.status_code == 200, (path, response.content)
+    # Nor do they carry the areas' boundaries (~10 KB a district) they never show.
+    assert not [q for q in captured if "geometry_wkb" in q["sql"]], path
     return len(captured), len(response.content)
 
 

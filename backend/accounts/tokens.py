@@ -29,6 +29,7 @@ def sign_in(username: str, password: str) -> tuple[str, datetime, User]:
 def user_for_token(key: str) -> User | None:
     token = (
         StaffToken.objects.select_related("user", "user__unit", "user__scope_area")
+        .defer("user__scope_area__geometry_wkb")  # a province's boundary: ~20 KB
         .filter(key_hash=_hash(key), revoked_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )

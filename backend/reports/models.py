@@ -68,6 +68,17 @@ class Source(models.TextChoices):
     STAFF = "staff", "Entered by staff"
 
 
+class ReportQuerySet(models.QuerySet):
+    AREAS = ("district", "commune", "managing_district")
+
+    def with_related(self, *relations: str) -> "ReportQuerySet":
+        """select_related(), leaving behind the boundaries of the areas it joins:
+        a district's is ~10 KB that no view of a report shows, and a page of
+        tickets would carry one per row."""
+        boundaries = [f"{r}__geometry_wkb" for r in relations if r in self.AREAS]
+        return self.select_related(*relations).defer(*boundaries)
+
+
 class Report(models.Model):
     """A problem a resident reported, and its ticket for the responsible unit.
 
@@ -148,6 +159,8 @@ class Report(models.Model):
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         indexes = [

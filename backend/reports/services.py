@@ -233,7 +233,7 @@ def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandid
         .exclude(id=report.id)
         .annotate(flat_distance=flat_distance)
         .order_by("flat_distance", "id")
-        .select_related("category", "district")[:limit]
+        .with_related("category", "district")[:limit]
     )
     found = [
         DuplicateCandidate(other, distance_m(report.lat, report.lon, other.lat, other.lon))
@@ -247,7 +247,7 @@ def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandid
 def visible_report(report_id: uuid.UUID, viewer: User | None) -> Report:
     """A report the viewer may see: their own always, others' when public."""
     report = (
-        Report.objects.select_related("category", "district", "commune", "unit")
+        Report.objects.with_related("category", "district", "commune", "unit")
         .filter(id=report_id)
         .first()
     )

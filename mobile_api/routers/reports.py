@@ -66,7 +66,7 @@ def create_report(request: HttpRequest, payload: ReportIn):
         attributes=payload.attributes,
     )
     report, created = services.create_report(request.auth, new)
-    report = Report.objects.select_related("category", "district", "commune", "unit").get(
+    report = Report.objects.with_related("category", "district", "commune", "unit").get(
         id=report.id
     )
     view = _full_view(report, request.auth.id)
@@ -119,7 +119,7 @@ class PageQuery(Schema):
 @router.get("/me/reports", response={200: ReportPage, **errors(400, 401, 422)})
 def my_reports(request: HttpRequest, page: Query[PageQuery]):
     """The resident's own reports, newest first, held ones included."""
-    queryset = Report.objects.filter(reporter=request.auth).select_related(*SUMMARY_RELATED)
+    queryset = Report.objects.filter(reporter=request.auth).with_related(*SUMMARY_RELATED)
     rows, next_cursor = keyset_page(queryset, page.cursor, page.limit)
     return ReportPage(
         items=[ReportSummaryOut.of(r, is_mine=True) for r in rows], next_cursor=next_cursor
@@ -164,7 +164,7 @@ def _near(lat: float, lon: float, radius_m: float) -> Q:
 def public_feed(request: HttpRequest, query: Query[FeedQuery]):
     """Public reports near a point (lat, lon, radius_m) or in a box (bbox), newest
     first, filtered by category and status; cursor-paginated."""
-    queryset = Report.objects.filter(visibility=Visibility.PUBLIC).select_related(*SUMMARY_RELATED)
+    queryset = Report.objects.filter(visibility=Visibility.PUBLIC).with_related(*SUMMARY_RELATED)
     if query.lat is not None and query.lon is not None:
         queryset = queryset.filter(_near(query.lat, query.lon, query.radius_m))
         scale = cos(radians(query.lat)) ** 2

@@ -173,7 +173,7 @@ class TicketPage(Schema):
 def ticket_queue(request: HttpRequest, query: Query[QueueQuery]):
     """The tickets in your scope (your unit's; your district's for a manager), due
     first or newest first, filtered; cursor-paginated."""
-    tickets = _filtered(request, query).select_related(
+    tickets = _filtered(request, query).with_related(
         "category", "district", "commune", "unit", "assignee"
     )
     if query.sort == "due":
@@ -205,7 +205,7 @@ def ticket_counts(request: HttpRequest, query: Query[QueueQuery]):
 def _detail(request: HttpRequest, report) -> TicketDetailOut:
     report = (
         staff_tickets(request.auth)
-        .select_related("category", "district", "commune", "unit", "assignee")
+        .with_related("category", "district", "commune", "unit", "assignee")
         .get(id=report.id)
     )
     events = ReportEvent.objects.filter(report=report).select_related("actor")

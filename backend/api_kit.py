@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from redis.exceptions import RedisError
 
 from backend.errors import ServiceError
@@ -131,3 +131,12 @@ class FailOpenThrottle:
         except RedisError as error:
             logger.warning("rate limit %s not counted, cache unavailable: %s", self, error)
             return True
+
+
+class Out(BaseModel):
+    """The base of response schemas. Each is built explicitly (an `of()`
+    constructor, or `model_validate` of a plain row), so it skips ninja's Schema root
+    validator, which reads ORM objects attribute by attribute and cost more than
+    the rest of a page's serialisation."""
+
+    model_config = ConfigDict(from_attributes=True)

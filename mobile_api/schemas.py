@@ -7,6 +7,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
+from backend.api_kit import Out
 from backend.areas.models import Area, Unit
 from backend.areas.routing import AreaRef
 from backend.catalogue.models import Category
@@ -15,7 +16,7 @@ from backend.photos.models import Photo, PhotoState
 from backend.reports.models import Report, ReportEvent
 
 
-class AreaOut(Schema):
+class AreaOut(Out):
     code: str
     name: str
     level: str
@@ -25,7 +26,7 @@ class AreaOut(Schema):
         return None if area is None else cls(code=area.code, name=area.name, level=area.level)
 
 
-class UnitOut(Schema):
+class UnitOut(Out):
     code: str
     name: str
 
@@ -34,7 +35,7 @@ class UnitOut(Schema):
         return None if unit is None else cls(code=unit.code, name=unit.name)
 
 
-class CategoryOut(Schema):
+class CategoryOut(Out):
     code: str
     group: str
     name: str
@@ -56,7 +57,7 @@ class CategoryOut(Schema):
         )
 
 
-class CategoryRef(Schema):
+class CategoryRef(Out):
     code: str
     name: str
 
@@ -102,13 +103,13 @@ class ReportIn(Schema):
         return value
 
 
-class PhotoMetadataOut(Schema):
+class PhotoMetadataOut(Out):
     lat: float | None
     lon: float | None
     taken_at: datetime | None
 
 
-class PhotoOut(Schema):
+class PhotoOut(Out):
     """A photo. URLs appear once it is processed; only stripped derivatives are
     ever public. The uploader also sees what its EXIF said."""
 
@@ -146,7 +147,7 @@ class PhotoOut(Schema):
         )
 
 
-class EventOut(Schema):
+class EventOut(Out):
     kind: str
     at: datetime
     message: str
@@ -165,7 +166,7 @@ class EventOut(Schema):
         )
 
 
-class ReportSummaryOut(Schema):
+class ReportSummaryOut(Out):
     id: UUID
     reference: str
     category: CategoryRef
@@ -238,6 +239,6 @@ class ReportCreatedOut(ReportOut):
     duplicate_candidates: list[DuplicateCandidateOut]
 
 
-class ReportPage(Schema):
+class ReportPage(Out):
     items: list[ReportSummaryOut]
     next_cursor: str | None

@@ -10,7 +10,7 @@ from ninja.throttling import AuthRateThrottle
 from pydantic import Field
 
 from backend.accounts.auth import ResidentAuth, StaffAuth
-from backend.api_kit import MAX_PAGE_SIZE, FailOpenThrottle, errors
+from backend.api_kit import MAX_PAGE_SIZE, FailOpenThrottle, Out, errors
 from backend.photos.models import Photo
 from moderation import services
 
@@ -28,7 +28,7 @@ ACTION = {"throttle": [ModerationThrottle()]}
 ACTION_ERRORS = errors(401, 403, 404, 409, 422, 429)
 
 
-class CaseOut(Schema):
+class CaseOut(Out):
     report_id: UUID
     reference: str
     category: str
@@ -69,7 +69,7 @@ def review_queue(request: HttpRequest, query: Query[QueueQuery]):
     ]
 
 
-class DecisionOut(Schema):
+class DecisionOut(Out):
     report_id: UUID
     visibility: str
     status: str
@@ -133,7 +133,7 @@ class BanIn(Schema):
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class BanOut(Schema):
+class BanOut(Out):
     until: datetime
 
 
@@ -152,7 +152,7 @@ class FlagIn(Schema):
     reason: str = Field(min_length=1, max_length=300)
 
 
-class FlagOut(Schema):
+class FlagOut(Out):
     flags: int
     under_review: bool
 

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, field_validator
 
 from backend.accounts.auth import ResidentAuth, StaffAuth
-from backend.api_kit import MAX_PAGE_SIZE, errors, keyset_page
+from backend.api_kit import MAX_PAGE_SIZE, Out, errors, keyset_page
 from backend.i18n import current_language
 from notifications.messages import KINDS, render
 from notifications.models import Device, Notification, Platform, Preferences
@@ -24,7 +24,7 @@ class DeviceIn(Schema):
     locale: str = Field(default="vi", max_length=10)
 
 
-class DeviceOut(Schema):
+class DeviceOut(Out):
     token: str
     platform: str
     locale: str
@@ -48,7 +48,7 @@ def register_device(request: HttpRequest, payload: DeviceIn):
             device, created = Device.objects.update_or_create(token=payload.token, defaults=values)
     except IntegrityError:  # registered by a parallel request: update it
         device, created = Device.objects.update_or_create(token=payload.token, defaults=values)
-    return Status(201 if created else 200, DeviceOut.from_orm(device))
+    return Status(201 if created else 200, DeviceOut.model_validate(device))
 
 
 @router.delete("/devices/{token}", response={204: None, **errors(401, 404)})
@@ -62,7 +62,7 @@ def unregister_device(request: HttpRequest, token: str):
     return Status(204, None)
 
 
-class NotificationOut(Schema):
+class NotificationOut(Out):
     id: int
     kind: str
     title: str
@@ -87,7 +87,7 @@ class NotificationOut(Schema):
         )
 
 
-class InboxPage(Schema):
+class InboxPage(Out):
     items: list[NotificationOut]
     next_cursor: str | None
     unread: int
@@ -114,7 +114,7 @@ def inbox(request: HttpRequest, query: Query[InboxQuery]):
     )
 
 
-class UnreadOut(Schema):
+class UnreadOut(Out):
     unread: int
 
 

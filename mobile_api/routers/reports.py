@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from backend.accounts import privacy
 from backend.accounts.auth import OptionalResidentAuth, ResidentAuth, signed_in_user
-from backend.api_kit import MAX_PAGE_SIZE, IsoDateTime, errors, keyset_page
+from backend.api_kit import MAX_PAGE_SIZE, IsoDateTime, Out, errors, keyset_page
 from backend.photos.models import Photo, PhotoState
 from backend.reports import services, workflow
 from backend.reports.models import Report, ReportEvent, Visibility
@@ -95,7 +95,7 @@ def get_report(request: HttpRequest, report_id: UUID):
     return _full_view(report, viewer.id if viewer else None)
 
 
-class SupportOut(Schema):
+class SupportOut(Out):
     report_id: UUID
     support_count: int
     supported: bool = True

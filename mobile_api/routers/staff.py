@@ -14,7 +14,7 @@ from pydantic import Field
 
 from backend.accounts import tokens
 from backend.accounts.auth import StaffAuth
-from backend.api_kit import MAX_PAGE_SIZE, FailOpenThrottle, IsoDate, errors, keyset_page
+from backend.api_kit import MAX_PAGE_SIZE, FailOpenThrottle, IsoDate, Out, errors, keyset_page
 from backend.catalogue.models import Category, Priority
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.services import add_photo
@@ -32,7 +32,7 @@ class LoginIn(Schema):
     password: str = Field(min_length=1, max_length=200)
 
 
-class LoginOut(Schema):
+class LoginOut(Out):
     token: str
     expires_at: datetime
     role: str
@@ -164,7 +164,7 @@ def _filtered(request: HttpRequest, query: QueueQuery, with_status: bool = True)
     return tickets
 
 
-class TicketPage(Schema):
+class TicketPage(Out):
     items: list[TicketOut]
     next_cursor: str | None
 
@@ -183,7 +183,7 @@ def ticket_queue(request: HttpRequest, query: Query[QueueQuery]):
     return TicketPage(items=[TicketOut.of_ticket(r) for r in rows], next_cursor=cursor)
 
 
-class CountsOut(Schema):
+class CountsOut(Out):
     by_status: dict[str, int]
     overdue: int
     total: int
@@ -253,7 +253,7 @@ class TransferIn(Schema):
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class TransferOut(Schema):
+class TransferOut(Out):
     id: UUID
     unit: UnitOut
 

@@ -274,6 +274,8 @@ OPEN311_MEDIA_HOSTS = [h.lower() for h in envlist("OPEN311_MEDIA_HOSTS")]
 # Only for tests and closed networks: fetch media_url from hosts whose address
 # is loopback or private (refused otherwise, whatever the allow-list says).
 OPEN311_MEDIA_ALLOW_INTERNAL = envbool("OPEN311_MEDIA_ALLOW_INTERNAL", False)
+# A media_url still pending this long after its request is queued again.
+OPEN311_MEDIA_SWEEP_AFTER_SECONDS = envint("OPEN311_MEDIA_SWEEP_AFTER_SECONDS", 300, minimum=0)
 # The dashboard's map tiles; none on a closed network (the map draws boundaries alone).
 MAP_TILE_URL = envstr("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION")

@@ -27,3 +27,17 @@ class ClientApplication(models.Model):
     def create_with_key(cls, name: str) -> tuple["ClientApplication", str]:
         key = secrets.token_urlsafe(24)
         return cls.objects.create(name=name, key_hash=hash_key(key)), key
+
+
+class PendingMedia(models.Model):
+    """A `media_url` of an Open311 request, kept until its photo is fetched or
+    refused: the job that fetches it may be lost (Redis down at commit) or fail
+    for a while, and the sweep queues it again."""
+
+    report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(max_length=2000)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.url

@@ -36,12 +36,13 @@ from backend.reports.models import (
 from backend.reports.services import NewReport, create_report
 from open311.formats import errors, render
 from open311.media import allowed_media_url, fetch_media
-from open311.models import ClientApplication, hash_key
+from open311.models import ClientApplication, PendingMedia, hash_key
 
 logger = logging.getLogger(__name__)
 MAX_DESCRIPTION = 4000
 MAX_RANGE = timedelta(days=90)
 MAX_PAGE = 1000
+MAX_MEDIA = 5  # media_url values taken from one request
 
 
 class Open311Error(Exception):
@@ -322,9 +323,10 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         attributes=_attributes(post),
     )
     report, _ = create_report(_contact_user(client, post), new, source=Source.OPEN311)
-    for url in post.getlist("media_url"):
-        if url and allowed_media_url(url):
-            enqueue_on_commit(fetch_media, str(report.id), url)
+    for url in post.getlist("media_url")[:MAX_MEDIA]:
+        if url and allowed_media_url(url) and len(url) <= 2000:
+            media = PendingMedia.objects.create(report=report, url=url)
+            enqueue_on_commit(fetch_media, media.id)
         elif url:
             logger.info("open311 media_url from a host not allowed: %s", url)
     if report.visibility == Visibility.PUBLIC:

@@ -7,7 +7,6 @@ feature by feature, this file sweeps them across every endpoint they concern.
 
 import json
 import re
-import uuid
 
 import pytest
 
@@ -330,12 +329,15 @@ def test_api6_a_replayed_report_is_one_report(resident):
         "gopher://127.0.0.1:25/",
     ],
 )
-def test_api7_media_url_never_reaches_internal_addresses(url, settings):
+def test_api7_media_url_never_reaches_internal_addresses(url, settings, ticket_842):
     from open311.media import allowed_media_url, fetch_media, resolves_to_internal_address
+    from open311.models import PendingMedia
 
     settings.OPEN311_MEDIA_HOSTS = ["travinh.gov.vn"]
     assert not allowed_media_url(url)
-    assert fetch_media(str(uuid.uuid4()), url) == "refused"
+    media = PendingMedia.objects.create(report_id=ticket_842["id"], url=url)
+    assert fetch_media(media.id) == "refused"
+    assert not PendingMedia.objects.filter(id=media.id).exists()  # done with, not retried
     if url.startswith("http"):
         assert resolves_to_internal_address(url)
 

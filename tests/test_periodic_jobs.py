@@ -11,6 +11,7 @@ def test_the_scheduler_config_registers_the_periodic_jobs():
         "escalate_overdue",
         "sweep_undelivered",
         "sweep_unprocessed_photos",
+        "sweep_pending_media",
         "purge_private_originals",
     }
     assert jobs["escalate_overdue"].interval == 300

@@ -154,3 +154,61 @@ def test_media_url_larger_than_the_limit_is_dropped(
         )
     run_jobs()
     assert not Photo.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_media_url_whose_job_was_lost_is_fetched_after_the_sweep(
+    image_host, settings, media, run_jobs, time_machine, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backend.jobs import redis_connection
+    from open311.media import sweep_pending_media
+    from open311.models import PendingMedia
+
+    _, key = ClientApplication.create_with_key("fms")
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # Redis unreachable at commit
+    redis_connection.cache_clear()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(
+                "/open311/v2/requests.json",
+                fixmystreet_post(key, {"media_url": [f"http://{image_host.netloc}/1.jpg"]}),
+            )
+    finally:
+        settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+        redis_connection.cache_clear()
+    assert response.status_code == 200  # the request itself is taken
+    assert PendingMedia.objects.count() == 1
+    run_jobs()
+    assert image_host.requests == []  # its job never reached Redis
+    assert sweep_pending_media() == 0  # too recent
+    time_machine.move_to(timezone.now() + timedelta(minutes=6))
+    assert sweep_pending_media() == 1
+    run_jobs()
+    assert image_host.requests == ["/1.jpg"]
+    assert Photo.objects.filter(report=Report.objects.get()).count() == 1
+    assert not PendingMedia.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_media_host_that_is_down_leaves_the_url_pending_for_a_retry(
+    image_host, media, run_jobs, django_capture_on_commit_callbacks
+):
+    from open311.models import PendingMedia
+
+    _, key = ClientApplication.create_with_key("fms")
+    netloc = image_host.netloc
+    image_host.stop()
+    image_host.httpd.server_close()  # the host is down: connections are refused
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(
+            "/open311/v2/requests.json",
+            fixmystreet_post(key, {"media_url": [f"http://{netloc}/1.jpg"]}),
+        )
+    run_jobs()
+    [pending] = PendingMedia.objects.all()
+    assert pending.attempts == 1  # tried once; rq and the sweep will try again
+    assert not Photo.objects.exists()

@@ -7,7 +7,7 @@ import os
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.setup_db import BENCH_DATABASE_URL
@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @dataclass
 class Identities:
     residents: list[str]  # Firebase ID tokens
-    staff_key: str
-    certificate_file: str
-    staff_id: int = field(default=0)
+    staff_key: str  # the staff member's API token
+    staff_id: int
+    certificate_file: str  # the public key the API checks the residents' tokens with
 
 
 def make_identities(residents: int = 64) -> Identities:
@@ -42,8 +42,8 @@ def make_identities(residents: int = 64) -> Identities:
     return Identities(
         residents=[tokens.token(f"load-resident-{i}", expires_in=3600) for i in range(residents)],
         staff_key=staff_key,
-        certificate_file=certificate.name,
         staff_id=staff.id,
+        certificate_file=certificate.name,
     )
 
 

@@ -17,21 +17,15 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker) -> None:
-    """Load what the first request would otherwise pay for (the API's modules,
-    the translations and the routing index), so that a new or recycled worker does not stall a
+    """Load what the first request would otherwise pay for (the API's modules
+    and the routing index), so that a new or recycled worker does not stall a
     resident's request for seconds."""
     import time
 
-    from django.conf import settings
     from django.urls import get_resolver
 
     started = time.monotonic()
-    from django.utils import translation
-
     get_resolver().url_patterns  # noqa: B018 - imports every router
-    for code, _name in settings.LANGUAGES:
-        translation.activate(code)  # reads each language's catalogues now
-    translation.deactivate()
     try:
         from backend.areas.routing import area_index
 

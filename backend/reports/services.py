@@ -241,7 +241,7 @@ def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandid
     ]
     found = [c for c in found if c.distance_m <= settings.DUPLICATE_RADIUS_M]
     found.sort(key=lambda c: c.distance_m)
-    return found[:limit]
+    return found
 
 
 def visible_report(report_id: uuid.UUID, viewer: User | None) -> Report:

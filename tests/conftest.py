@@ -1,5 +1,6 @@
 import io
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.core.cache import cache
@@ -130,6 +131,26 @@ def run_jobs():
         SimpleWorker(queues, connection=redis_connection()).work(burst=True)
 
     return run
+
+
+@pytest.fixture
+def redis_down(settings):
+    """A context manager: Redis is unreachable inside it (nothing listens on
+    port 1), and the test's own Redis is back after it."""
+    from backend.jobs import redis_connection
+
+    @contextmanager
+    def down():
+        previous = settings.REDIS_URL
+        settings.REDIS_URL = "redis://127.0.0.1:1/0"
+        redis_connection.cache_clear()
+        try:
+            yield
+        finally:
+            settings.REDIS_URL = previous
+            redis_connection.cache_clear()
+
+    return down
 
 
 @pytest.fixture

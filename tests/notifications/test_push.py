@@ -3,7 +3,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from backend.jobs import redis_connection
 from notifications.delivery import deliver_notifications, sweep_undelivered
 from notifications.models import Delivery, DeliveryState, Device, Notification
 from tests.conftest import ApiClient
@@ -202,20 +201,14 @@ def test_nothing_is_lost_when_redis_is_down_between_commit_and_enqueue(
     followed_ticket,
     staff,
     run_jobs,
-    settings,
+    redis_down,
     time_machine,
     django_capture_on_commit_callbacks,
 ):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # Redis unreachable
-    redis_connection.cache_clear()
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = staff["staff842"].post_json(
-                f"/api/v1/staff/tickets/{followed_ticket['id']}/status", {"status": "acknowledged"}
-            )
-    finally:
-        settings.REDIS_URL = "redis://127.0.0.1:6379/15"
-        redis_connection.cache_clear()
+    with redis_down(), django_capture_on_commit_callbacks(execute=True):
+        response = staff["staff842"].post_json(
+            f"/api/v1/staff/tickets/{followed_ticket['id']}/status", {"status": "acknowledged"}
+        )
     assert response.status_code == 200
     assert Delivery.objects.filter(state=DeliveryState.PENDING).count() == 2
     run_jobs()

@@ -158,28 +158,21 @@ def test_media_url_larger_than_the_limit_is_dropped(
 
 @pytest.mark.django_db
 def test_a_media_url_whose_job_was_lost_is_fetched_after_the_sweep(
-    image_host, settings, media, run_jobs, time_machine, django_capture_on_commit_callbacks
+    image_host, media, run_jobs, redis_down, time_machine, django_capture_on_commit_callbacks
 ):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from backend.jobs import redis_connection
     from open311.media import sweep_pending_media
     from open311.models import PendingMedia
 
     _, key = ClientApplication.create_with_key("fms")
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # Redis unreachable at commit
-    redis_connection.cache_clear()
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = Client().post(
-                "/open311/v2/requests.json",
-                fixmystreet_post(key, {"media_url": [f"http://{image_host.netloc}/1.jpg"]}),
-            )
-    finally:
-        settings.REDIS_URL = "redis://127.0.0.1:6379/15"
-        redis_connection.cache_clear()
+    with redis_down(), django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            "/open311/v2/requests.json",
+            fixmystreet_post(key, {"media_url": [f"http://{image_host.netloc}/1.jpg"]}),
+        )
     assert response.status_code == 200  # the request itself is taken
     assert PendingMedia.objects.count() == 1
     run_jobs()

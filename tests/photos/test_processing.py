@@ -155,26 +155,25 @@ def test_png_with_transparency_is_flattened(uploaded, run_jobs):
 
 
 def test_a_photo_uploaded_while_redis_is_down_is_processed_by_the_sweep(
-    resident, media, run_jobs, settings, time_machine, django_capture_on_commit_callbacks
+    resident,
+    media,
+    run_jobs,
+    redis_down,
+    settings,
+    time_machine,
+    django_capture_on_commit_callbacks,
 ):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from backend.jobs import redis_connection
     from backend.photos.processing import sweep_unprocessed_photos
 
     report = resident.post_json("/api/v1/reports", report_payload()).json()
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # Redis unreachable at commit
-    redis_connection.cache_clear()
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = resident.post_photo(
-                f"/api/v1/reports/{report['id']}/photos", images.fixture(images.NOKIA), "a.jpg"
-            )
-    finally:
-        settings.REDIS_URL = "redis://127.0.0.1:6379/15"
-        redis_connection.cache_clear()
+    with redis_down(), django_capture_on_commit_callbacks(execute=True):
+        response = resident.post_photo(
+            f"/api/v1/reports/{report['id']}/photos", images.fixture(images.NOKIA), "a.jpg"
+        )
     assert response.status_code == 201  # the resident's upload is not refused
     photo = Photo.objects.get(id=response.json()["id"])
     run_jobs()

@@ -111,6 +111,15 @@ def new_report(session: requests.Session, base: str, token: str, report_id: str)
     )
 
 
+def add_photo(session: requests.Session, base: str, token: str, report_id: str, data: bytes):
+    return session.post(
+        f"{base}/api/v1/reports/{report_id}/photos",
+        files={"photo": ("photo.jpg", data, "image/jpeg")},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+
+
 def verdict(ok: bool) -> bool:
     print("PASS" if ok else "FAIL")
     return ok
@@ -264,12 +273,7 @@ def redis_stopped(identities) -> bool:
             statuses[response.status_code] += 1
             report_id = response.json().get("id")
             report_ids.append(report_id)
-            upload = session.post(
-                f"{base}/api/v1/reports/{report_id}/photos",
-                files={"photo": ("photo.jpg", PHOTO, "image/jpeg")},
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=30,
-            )
+            upload = add_photo(session, base, token, report_id, PHOTO)
             statuses[upload.status_code] += 1
             photo_ids.append(upload.json().get("id"))
         deliveries = Delivery.objects.filter(notification__report_id__in=report_ids)
@@ -339,12 +343,7 @@ def worker_killed(identities) -> bool:
         for n in range(5):
             # Five different photos (a changed byte in the EXIF comment each).
             data = PHOTO.replace(b"OPPO", f"OPP{n}".encode(), 1)
-            upload = session.post(
-                f"{base}/api/v1/reports/{report_id}/photos",
-                files={"photo": (f"photo{n}.jpg", data, "image/jpeg")},
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=30,
-            )
+            upload = add_photo(session, base, token, report_id, data)
             photo_ids.append(upload.json()["id"])
         worker = start_worker()
         photos = Photo.objects.filter(id__in=photo_ids)

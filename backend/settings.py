@@ -234,6 +234,8 @@ DUPLICATE_RADIUS_M = envfloat("DUPLICATE_RADIUS_M", 50.0)
 DUPLICATE_WINDOW_DAYS = envint("DUPLICATE_WINDOW_DAYS", 30, minimum=1)
 REPORTS_PER_HOUR = envint("REPORTS_PER_HOUR", 20, minimum=1)
 FEED_MAX_RADIUS_M = envfloat("FEED_MAX_RADIUS_M", 20_000.0)
+# How long anonymous callers may be served a public read from the cache (0: never).
+PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", 5, minimum=0)
 STAFF_TOKEN_HOURS = envint("STAFF_TOKEN_HOURS", 12, minimum=1)
 STAFF_LOGIN_RATE = envstr("STAFF_LOGIN_RATE", "10/m")
 REOPEN_WINDOW_DAYS = envint("REOPEN_WINDOW_DAYS", 7, minimum=0)

@@ -4,8 +4,9 @@ import shapely
 import shapely.geometry
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.decorators import decorate_view
 
-from backend.api_kit import errors
+from backend.api_kit import cached_for_anonymous, errors
 from backend.areas import routing
 from backend.areas.models import Area, Level
 from backend.catalogue.models import Category
@@ -57,12 +58,14 @@ def locate(request: HttpRequest, point: Query[Coordinates]):
 
 
 @router.get("/categories", response={200: list[CategoryOut], **errors(429)}, auth=None)
+@decorate_view(cached_for_anonymous)
 def list_categories(request: HttpRequest):
     """The categories a resident can choose, in the language of Accept-Language."""
     return [CategoryOut.of(c) for c in Category.objects.active()]
 
 
 @router.get("/areas/boundaries", response={200: dict, **errors(429)}, auth=None)
+@decorate_view(cached_for_anonymous)
 def boundaries(request: HttpRequest):
     """The active districts' outlines as GeoJSON (simplified to ~20 m), for maps."""
     features = [

@@ -7,12 +7,13 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.security import SessionAuth
 from pydantic import Field, model_validator
 
 from backend.accounts.auth import StaffAuth
 from backend.accounts.models import Role, User
-from backend.api_kit import IsoDate, errors
+from backend.api_kit import IsoDate, cached_for_anonymous, errors
 from backend.areas.models import Area, Level
 from backend.errors import Forbidden, Unprocessable
 from backend.reports.access import scope_filter
@@ -139,6 +140,7 @@ class PublicDistrictOut(Schema):
 
 
 @public_router.get("/public/performance", response={200: list[PublicDistrictOut], **errors(422)})
+@decorate_view(cached_for_anonymous)
 def public_performance(request: HttpRequest, days: int = Query(90, ge=7, le=366)):
     """Each district's figures over the last days, for everyone: counts only, no one's data."""
     since = timezone.now() - timedelta(days=days)

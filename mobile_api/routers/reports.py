@@ -7,11 +7,19 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from pydantic import Field, model_validator
 
 from backend.accounts import privacy
 from backend.accounts.auth import OptionalResidentAuth, ResidentAuth, signed_in_user
-from backend.api_kit import MAX_PAGE_SIZE, IsoDateTime, Out, errors, keyset_page
+from backend.api_kit import (
+    MAX_PAGE_SIZE,
+    IsoDateTime,
+    Out,
+    cached_for_anonymous,
+    errors,
+    keyset_page,
+)
 from backend.photos.models import Photo, PhotoState
 from backend.reports import services, workflow
 from backend.reports.models import Report, ReportEvent, Visibility
@@ -87,6 +95,7 @@ def create_report(request: HttpRequest, payload: ReportIn):
     response={200: ReportOut, **errors(401, 404, 422)},
     auth=OptionalResidentAuth(),
 )
+@decorate_view(cached_for_anonymous)
 def get_report(request: HttpRequest, report_id: UUID):
     """A report with its timeline: the reporter's full view for its reporter,
     the public view (no reporter, no internal notes) for everyone else."""
@@ -161,6 +170,7 @@ def _near(lat: float, lon: float, radius_m: float) -> Q:
 
 
 @router.get("/reports", response={200: ReportPage, **errors(400, 422)}, auth=None)
+@decorate_view(cached_for_anonymous)
 def public_feed(request: HttpRequest, query: Query[FeedQuery]):
     """Public reports near a point (lat, lon, radius_m) or in a box (bbox), newest
     first, filtered by category and status; cursor-paginated."""

@@ -1,0 +1,104 @@
+"""The micro-cache of public reads: anonymous callers share a few seconds' answer."""
+
+import time
+
+import pytest
+
+from backend.reports.models import Report, Status, Visibility
+from tests.conftest import ApiClient
+from tests.reports.helpers import report_payload
+
+pytestmark = pytest.mark.django_db
+
+FEED = "/api/v1/reports?lat=9.9347&lon=106.3452&radius_m=2000"
+
+
+@pytest.fixture
+def report(resident) -> dict:
+    response = resident.post_json("/api/v1/reports", report_payload())
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "report",
+        FEED,
+        "/api/v1/categories",
+        "/api/v1/areas/boundaries",
+        "/api/v1/public/performance",
+    ],
+)
+def test_a_second_anonymous_read_needs_no_query(path, report, anonymous, django_assert_num_queries):
+    path = f"/api/v1/reports/{report['id']}" if path == "report" else path
+    first = anonymous.get(path)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        second = anonymous.get(path)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"] == "application/json; charset=utf-8"
+    for response in (first, second):
+        assert response["Cache-Control"] == "public, max-age=5"
+        assert set(response["Vary"].split(", ")) >= {"Accept-Language", "Authorization"}
+
+
+def test_a_change_shows_once_the_time_is_up(report, anonymous, settings):
+    settings.PUBLIC_CACHE_SECONDS = 1
+    path = f"/api/v1/reports/{report['id']}"
+    assert anonymous.get(path).json()["status"] == "submitted"
+    Report.objects.filter(id=report["id"]).update(status=Status.ACKNOWLEDGED)
+    assert anonymous.get(path).json()["status"] == "submitted"  # the kept answer
+    time.sleep(1.2)
+    assert anonymous.get(path).json()["status"] == "acknowledged"
+
+
+def test_each_language_is_kept_apart(anonymous):
+    vietnamese = anonymous.get("/api/v1/categories", HTTP_ACCEPT_LANGUAGE="vi").json()
+    english = anonymous.get("/api/v1/categories", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert vietnamese != english
+    again = anonymous.get("/api/v1/categories", HTTP_ACCEPT_LANGUAGE="vi").json()
+    assert again == vietnamese
+
+
+def test_each_query_is_kept_apart(report, anonymous):
+    assert len(anonymous.get(FEED).json()["items"]) == 1
+    elsewhere = FEED.replace("lat=9.9347", "lat=9.80")
+    assert anonymous.get(elsewhere).json()["items"] == []
+
+
+def test_signed_in_callers_always_get_a_fresh_answer(
+    report, resident, other_resident, anonymous, django_assert_max_num_queries
+):
+    path = f"/api/v1/reports/{report['id']}"
+    assert anonymous.get(path).json()["is_mine"] is False
+    # The reporter is never served the public view kept for others...
+    assert resident.get(path).json()["is_mine"] is True
+    # ...and a signed-in resident's read goes to the database every time.
+    with django_assert_max_num_queries(10) as captured:
+        other_resident.get(path)
+    assert len(captured) > 0
+    # A report held meanwhile: its reporter still sees it, a signed-in resident at once does not.
+    Report.objects.filter(id=report["id"]).update(visibility=Visibility.HELD)
+    assert resident.get(path).status_code == 200
+    assert other_resident.get(path).status_code == 404
+
+
+def test_refusals_are_not_kept(report, anonymous):
+    Report.objects.filter(id=report["id"]).update(visibility=Visibility.HELD)
+    path = f"/api/v1/reports/{report['id']}"
+    assert anonymous.get(path).status_code == 404
+    Report.objects.filter(id=report["id"]).update(visibility=Visibility.PUBLIC)
+    assert anonymous.get(path).status_code == 200
+    assert anonymous.get("/api/v1/reports?lat=91&lon=0").status_code == 422
+
+
+def test_reads_are_answered_when_the_cache_is_down(report, settings):
+    unreachable = {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    settings.CACHES = {"default": unreachable}
+    anonymous = ApiClient()
+    for _ in range(2):
+        response = anonymous.get(f"/api/v1/reports/{report['id']}")
+        assert response.status_code == 200, response.content
+        assert response.json()["id"] == report["id"]

@@ -114,8 +114,9 @@ _verified = _VerifiedTokens(size=10_000)
 def resident_for_claims(claims: dict) -> User:
     """The local user of a Firebase identity, created on first sight."""
     uid = claims["uid"]
-    user = User.objects.filter(firebase_uid=uid).first()
-    if user is None:
+    try:
+        user = User.objects.get(firebase_uid=uid)  # unique: no ordering needed, unlike first()
+    except User.DoesNotExist:
         try:
             with transaction.atomic():
                 user = User.objects.create(

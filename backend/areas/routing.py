@@ -372,8 +372,12 @@ def units_by_category(placement: Placement, category_ids: list[int]) -> dict[int
     a district's own water-supply rule beats the province's.
     """
     chain = placement.area_chain_ids()
+    # The unit's area comes along (whether it is a district's says who manages
+    # the ticket), without its boundary.
     rules = list(
-        RoutingRule.objects.filter(area_id__in=chain, unit__active=True).select_related("unit")
+        RoutingRule.objects.filter(area_id__in=chain, unit__active=True)
+        .select_related("unit__area")
+        .defer("unit__area__geometry_wkb")
     )
     best: dict[int, Unit | None] = {}
     for category_id in category_ids:

@@ -78,6 +78,26 @@ class ReportQuerySet(models.QuerySet):
         boundaries = [f"{r}__geometry_wkb" for r in relations if r in self.AREAS]
         return self.select_related(*relations).defer(*boundaries)
 
+    SUMMARY_FIELDS = (
+        "reference", "description", "public_description", "status", "lat", "lon",
+        "support_count", "created_at", "category__code", "category__name_vi",
+        "category__name_en", "category__name_km", "district__code", "district__name",
+        "district__level",
+    )  # fmt: skip
+
+    def summaries(self, *more_fields: str) -> "ReportQuerySet":
+        """Reports as a list shows them: the summary's columns, and `more_fields`
+        (`unit__name`, say), with their relations joined. A report row has some
+        forty columns and a district its boundary; loading only what the page
+        shows halves the cost of a page of twenty."""
+        relations = {field.split("__")[0] for field in (*self.SUMMARY_FIELDS, *more_fields)}
+        return self.select_related(*(r for r in relations if self._is_relation(r))).only(
+            *self.SUMMARY_FIELDS, *more_fields
+        )
+
+    def _is_relation(self, name: str) -> bool:
+        return self.model._meta.get_field(name).is_relation
+
 
 class Report(models.Model):
     """A problem a resident reported, and its ticket for the responsible unit.

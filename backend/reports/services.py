@@ -233,7 +233,7 @@ def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandid
         .exclude(id=report.id)
         .annotate(flat_distance=flat_distance)
         .order_by("flat_distance", "id")
-        .with_related("category", "district")[:limit]
+        .summaries()[:limit]
     )
     found = [
         DuplicateCandidate(other, distance_m(report.lat, report.lon, other.lat, other.lon))
@@ -246,13 +246,11 @@ def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandid
 
 def visible_report(report_id: uuid.UUID, viewer: User | None) -> Report:
     """A report the viewer may see: their own always, others' when public."""
-    report = (
-        Report.objects.with_related("category", "district", "commune", "unit")
-        .filter(id=report_id)
-        .first()
-    )
-    if report is None:
-        raise NotFound("No such report.")
+    related = Report.objects.with_related("category", "district", "commune", "unit")
+    try:
+        report = related.get(id=report_id)
+    except Report.DoesNotExist:
+        raise NotFound("No such report.") from None
     is_reporter = viewer is not None and viewer.id == report.reporter_id
     if report.visibility != Visibility.PUBLIC and not is_reporter:
         raise NotFound("No such report.")

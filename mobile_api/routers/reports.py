@@ -36,14 +36,17 @@ from mobile_api.schemas import (
 
 router = Router(tags=["reports"], auth=ResidentAuth())
 
-SUMMARY_RELATED = ("category", "district")
 METRES_PER_DEGREE = 111_320.0
 
 
 def _full_view(report: Report, viewer_id: int | None) -> ReportOut:
     is_mine = viewer_id == report.reporter_id
     # Internal notes are the staff's; no resident sees them, the reporter included.
-    events = ReportEvent.objects.filter(report=report, is_public=True).select_related("actor")
+    events = (
+        ReportEvent.objects.filter(report=report, is_public=True)
+        .select_related("actor")
+        .only("kind", "created_at", "message", "data", "actor__role")
+    )
     photos = Photo.objects.filter(report=report).order_by("created_at")
     if not is_mine:
         photos = photos.filter(state=PhotoState.READY, hidden=False)
@@ -128,7 +131,7 @@ class PageQuery(Schema):
 @router.get("/me/reports", response={200: ReportPage, **errors(400, 401, 422)})
 def my_reports(request: HttpRequest, page: Query[PageQuery]):
     """The resident's own reports, newest first, held ones included."""
-    queryset = Report.objects.filter(reporter=request.auth).with_related(*SUMMARY_RELATED)
+    queryset = Report.objects.filter(reporter=request.auth).summaries()
     rows, next_cursor = keyset_page(queryset, page.cursor, page.limit)
     return ReportPage(
         items=[ReportSummaryOut.of(r, is_mine=True) for r in rows], next_cursor=next_cursor
@@ -174,7 +177,7 @@ def _near(lat: float, lon: float, radius_m: float) -> Q:
 def public_feed(request: HttpRequest, query: Query[FeedQuery]):
     """Public reports near a point (lat, lon, radius_m) or in a box (bbox), newest
     first, filtered by category and status; cursor-paginated."""
-    queryset = Report.objects.filter(visibility=Visibility.PUBLIC).with_related(*SUMMARY_RELATED)
+    queryset = Report.objects.filter(visibility=Visibility.PUBLIC).summaries()
     if query.lat is not None and query.lon is not None:
         queryset = queryset.filter(_near(query.lat, query.lon, query.radius_m))
         scale = cos(radians(query.lat)) ** 2

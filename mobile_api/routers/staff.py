@@ -74,6 +74,13 @@ def logout(request: HttpRequest):
     return Status(204, None)
 
 
+# What a ticket adds to a report's summary (its columns, for a page of them).
+TICKET_FIELDS = (
+    "priority", "due_at", "escalation_level", "reopened_count", "address", "unit__code",
+    "unit__name", "commune__code", "commune__name", "commune__level", "assignee__username",
+)  # fmt: skip
+
+
 class TicketOut(ReportSummaryOut):
     priority: str
     due_at: datetime
@@ -173,9 +180,7 @@ class TicketPage(Out):
 def ticket_queue(request: HttpRequest, query: Query[QueueQuery]):
     """The tickets in your scope (your unit's; your district's for a manager), due
     first or newest first, filtered; cursor-paginated."""
-    tickets = _filtered(request, query).with_related(
-        "category", "district", "commune", "unit", "assignee"
-    )
+    tickets = _filtered(request, query).summaries(*TICKET_FIELDS)
     if query.sort == "due":
         rows, cursor = keyset_page(tickets, query.cursor, query.limit, "due_at", descending=False)
     else:

@@ -186,7 +186,11 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["reporter", "-created_at", "-id"], name="report_mine"),
             models.Index(fields=["visibility", "-created_at", "-id"], name="report_feed"),
-            models.Index(fields=["category", "h3_r10"], name="report_duplicates"),
+            # created_at in the index: else PostgreSQL ANDs this index with a scan of
+            # every report of the last month, where a crowd reports one flood.
+            models.Index(
+                fields=["category", "h3_r10", "created_at"], name="report_duplicates_recent"
+            ),
             models.Index(fields=["lat", "lon"], name="report_lat_lon"),
             models.Index(fields=["h3_r7"], name="report_h3_r7"),
             models.Index(fields=["h3_r8"], name="report_h3_r8"),

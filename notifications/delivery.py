@@ -57,26 +57,39 @@ class DeliveryResult:
     errors: list[str] = field(default_factory=list)
 
 
-def _claim(notification_ids: list[int]) -> list[Delivery]:
+def _claimable() -> Q:
     stale = timezone.now() - timedelta(seconds=settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
-    candidates = Delivery.objects.filter(
-        Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, claimed_at__lt=stale),
-        notification_id__in=notification_ids,
-        device__active=True,
-    ).values_list("id", flat=True)
-    ids = list(candidates)
-    now = timezone.now()
-    # One statement claims them all; a row another job claimed meanwhile is not ours.
-    Delivery.objects.filter(
-        Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, claimed_at__lt=stale),
-        id__in=ids,
-    ).update(state=DeliveryState.SENDING, claimed_at=now)
-    return list(
-        Delivery.objects.filter(id__in=ids, state=DeliveryState.SENDING, claimed_at=now)
+    return Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, claimed_at__lt=stale)
+
+
+def _claimable_rows(notification_ids: list[int]) -> list[Delivery]:
+    rows = (
+        Delivery.objects.filter(
+            _claimable(), notification_id__in=notification_ids, device__active=True
+        )
         .select_related("device", "notification")
         .only(*PUSH_FIELDS)
         .order_by("id")
     )
+    return list(rows)
+
+
+def _take(rows: list[Delivery]) -> list[Delivery]:
+    """Claim these deliveries (to sending) in one statement, and return those
+    that are ours: a row another job claimed since it was read is not."""
+    now = timezone.now()
+    ids = [row.id for row in rows]
+    taken = Delivery.objects.filter(_claimable(), id__in=ids).update(
+        state=DeliveryState.SENDING, claimed_at=now
+    )
+    if taken < len(rows):
+        ours = set(
+            Delivery.objects.filter(
+                id__in=ids, state=DeliveryState.SENDING, claimed_at=now
+            ).values_list("id", flat=True)
+        )
+        rows = [row for row in rows if row.id in ours]
+    return rows
 
 
 def _message(delivery: Delivery):
@@ -166,7 +179,7 @@ def _mark_sent(deliveries: list[Delivery]) -> None:
 def deliver_notifications(notification_ids: list[int]) -> dict:
     """The rq job: push these notifications to their users' active devices."""
     result = DeliveryResult()
-    claimed = _claim(notification_ids)
+    claimed = _take(_claimable_rows(notification_ids))
     size = max(1, min(BATCH, settings.FCM_BATCH_SIZE))
     for start in range(0, len(claimed), size):
         _send_batch(claimed[start : start + size], result)

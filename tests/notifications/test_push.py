@@ -3,7 +3,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from notifications.delivery import deliver_notifications, sweep_undelivered
+from notifications.delivery import (
+    _claimable_rows,
+    _take,
+    deliver_notifications,
+    sweep_undelivered,
+)
 from notifications.models import Delivery, DeliveryState, Device, Notification
 from tests.conftest import ApiClient
 
@@ -194,6 +199,24 @@ def test_delivering_twice_sends_once(
     deliver_notifications(ids)
     assert len(fcm.to(TOKEN_AN)) == 1
     assert len(fcm.to(TOKEN_BINH)) == 1
+
+
+def test_a_delivery_another_job_claimed_after_it_was_read_is_not_taken(
+    fcm, followed_ticket, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        staff["staff842"].post_json(
+            f"/api/v1/staff/tickets/{followed_ticket['id']}/status", {"status": "acknowledged"}
+        )
+    ids = list(Notification.objects.values_list("id", flat=True))
+    read_by_this_job = _claimable_rows(ids)
+    assert len(read_by_this_job) == 2
+    # Meanwhile the sweep's job claims the first one (and sends it).
+    assert _take(_claimable_rows(ids)[:1]) == read_by_this_job[:1]
+    assert _take(read_by_this_job) == read_by_this_job[1:]
+    # And a job that read them all after both claims finds nothing to take.
+    assert _claimable_rows(ids) == []
+    assert _take(read_by_this_job) == []
 
 
 def test_nothing_is_lost_when_redis_is_down_between_commit_and_enqueue(

@@ -187,14 +187,19 @@ def test_after_the_last_retry_the_push_is_failed_but_stays_in_the_inbox(
     assert resident.get("/api/v1/me/notifications").json()["items"][0]["kind"] == "status_changed"
 
 
+def acknowledge_without_delivering(staff, ticket, capture) -> list[int]:
+    """The ticket acknowledged, its delivery jobs not run: the notifications' ids."""
+    with capture(execute=False):
+        staff["staff842"].post_json(
+            f"/api/v1/staff/tickets/{ticket['id']}/status", {"status": "acknowledged"}
+        )
+    return list(Notification.objects.values_list("id", flat=True))
+
+
 def test_delivering_twice_sends_once(
     fcm, followed_ticket, staff, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=False):
-        staff["staff842"].post_json(
-            f"/api/v1/staff/tickets/{followed_ticket['id']}/status", {"status": "acknowledged"}
-        )
-    ids = list(Notification.objects.values_list("id", flat=True))
+    ids = acknowledge_without_delivering(staff, followed_ticket, django_capture_on_commit_callbacks)
     deliver_notifications(ids)
     deliver_notifications(ids)
     assert len(fcm.to(TOKEN_AN)) == 1
@@ -202,13 +207,9 @@ def test_delivering_twice_sends_once(
 
 
 def test_a_delivery_another_job_claimed_after_it_was_read_is_not_taken(
-    fcm, followed_ticket, staff, django_capture_on_commit_callbacks
+    followed_ticket, staff, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=False):
-        staff["staff842"].post_json(
-            f"/api/v1/staff/tickets/{followed_ticket['id']}/status", {"status": "acknowledged"}
-        )
-    ids = list(Notification.objects.values_list("id", flat=True))
+    ids = acknowledge_without_delivering(staff, followed_ticket, django_capture_on_commit_callbacks)
     read_by_this_job = _claimable_rows(ids)
     assert len(read_by_this_job) == 2
     # Meanwhile the sweep's job claims the first one (and sends it).

@@ -120,6 +120,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "civic"),
+            # Public reads and rate limits go on without the cache (they fail
+            # open): an unreachable Redis must cost a request little, not hang it.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
 else:

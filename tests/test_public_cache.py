@@ -1,5 +1,7 @@
 """The micro-cache of public reads: anonymous callers share a few seconds' answer."""
 
+import signal
+import socket
 import time
 
 import pytest
@@ -102,3 +104,34 @@ def test_reads_are_answered_when_the_cache_is_down(report, settings):
         response = anonymous.get(f"/api/v1/reports/{report['id']}")
         assert response.status_code == 200, response.content
         assert response.json()["id"] == report["id"]
+
+
+def test_a_cache_that_never_answers_does_not_hold_reads_up(report, settings):
+    """A Redis that takes connections but never answers (a network partition):
+    each cache call gives up after its socket timeout, and the read is answered."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    port = silent.getsockname()[1]
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
+
+    def held_up(signum, frame):
+        raise HeldUp
+
+    previous = signal.signal(signal.SIGALRM, held_up)
+    signal.alarm(3)
+    try:
+        response = ApiClient().get(f"/api/v1/reports/{report['id']}")
+    except HeldUp:
+        pytest.fail("a silent cache held the read up for more than 3 s")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        silent.close()
+    assert response.status_code == 200, response.content
+
+
+class HeldUp(Exception):
+    pass

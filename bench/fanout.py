@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
-from bench.setup_db import BENCH_DATABASE_URL, setup_django  # noqa: E402
+from bench.setup_db import BENCH_DATABASE_URL, setup_django, vacuum  # noqa: E402
 
 
 def received(server_url: str) -> int:
@@ -49,7 +49,7 @@ def start_server(latency_ms: int) -> str:
 def make_followers(report, count: int) -> int:
     from backend.accounts.models import Role, User
     from backend.reports.models import Follower
-    from notifications.models import Device
+    from notifications.models import Delivery, Device, Notification
 
     User.objects.filter(username__startswith="fanout-").delete()
     users = User.objects.bulk_create(
@@ -71,6 +71,7 @@ def make_followers(report, count: int) -> int:
         for d in range(2 if i % 2 else 1)  # 1.5 devices each
     ]
     Device.objects.bulk_create(devices, batch_size=2000)
+    vacuum(User, Follower, Device, Notification, Delivery)
     return len(devices)
 
 
@@ -161,8 +162,9 @@ def with_workers(report_id, actor, server_url: str, workers: int, device_count: 
     from backend.jobs import queue, redis_connection
     from backend.reports.models import Status
     from backend.reports.workflow import change_status
-    from notifications.models import Delivery, DeliveryState
+    from notifications.models import Delivery, DeliveryState, Notification
 
+    vacuum(Notification, Delivery)  # the first delivery's rows, deleted
     redis_url = "redis://127.0.0.1:6379/12"
     settings.REDIS_URL, settings.JOBS_INLINE = redis_url, False
     redis_connection.cache_clear()

@@ -47,3 +47,14 @@ def ensure_reports(count: int) -> None:
     if have < count:
         print(f"seeding {count - have:,} reports (once; kept in the benchmark database)...")
         seed_reports(count - have, seed=have + 1)
+
+
+def vacuum(*models: type) -> None:
+    """VACUUM ANALYZE these models' tables. This machine's PostgreSQL runs with
+    autovacuum off; a benchmark that deletes and rewrites thousands of rows per
+    run would otherwise measure its own dead rows, more of them each run."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')

@@ -1,13 +1,14 @@
 """Load: the API under gunicorn with production settings, on PostgreSQL and Redis.
 
-    uv run python bench/load.py [--clients 32] [--seconds 12]
+    uv run python bench/load.py [--clients 32] [--seconds 12] [--client python|wrk]
 
 A realistic mix, each scenario alone for a fixed time with N concurrent
-keep-alive clients, against /healthz of the same server in the same run:
-report creation, report view (anonymous, which the micro-cache may answer, and
-signed in, which it never does), nearby feed, my reports, the staff queue and
-the categories. Prints throughput, the ratio to /healthz, p50/p99 latency and
-errors; then the resident memory of the workers after 100 and 10,000 requests.
+keep-alive clients (Python threads, or wrk with `--client wrk`), against
+/healthz of the same server in the same run: report creation, report view
+(anonymous, which the micro-cache may answer, and signed in, which it never
+does), nearby feed, my reports, the staff queue and the categories. Prints
+throughput, the ratio to /healthz, p50/p99 latency and errors; then the
+resident memory of the workers after 100 and 10,000 requests.
 """
 
 import argparse
@@ -15,9 +16,11 @@ import http.client
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -86,6 +89,74 @@ def run_scenario(make_request, clients: int, seconds: float) -> dict:
     }
 
 
+WRK_THREADS = 2
+# Each wrk thread takes every WRK_THREADS-th request, from its own first one.
+WRK_LUA = """
+local next_one = 0
+function setup(thread)
+  thread:set("first", threads_set_up or 0)
+  threads_set_up = (threads_set_up or 0) + 1
+end
+function init(args) next_one = first end
+request = function()
+  local r = requests[next_one % #requests + 1]
+  next_one = next_one + wrk_threads
+  return wrk.format(r[1], r[2], r[3], r[4])
+end
+"""
+
+
+def _lua(value: object) -> str:
+    if value is None:
+        return "nil"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)  # a JSON string is a Lua string
+
+
+def _milliseconds(text: str) -> float:
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    raise ValueError(f"not a wrk duration: {text}")
+
+
+def run_with_wrk(make_request, clients: int, seconds: float) -> dict:
+    """The same scenario from wrk, a client in C that leaves the server more of
+    the two cores than Python threads do. The requests are made beforehand
+    (20,000, taken in turn by wrk's threads: a new report's id never repeats)."""
+    made = [make_request() for _ in range(20_000)]
+    table = ",\n".join("{" + ", ".join(_lua(part) for part in (m, p, h, b)) + "}"
+                       for m, p, b, h in made)  # fmt: skip
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f"wrk_threads = {WRK_THREADS}\nrequests = {{{table}}}\n{WRK_LUA}")
+    try:
+        out = subprocess.run(
+            ["wrk", f"-t{WRK_THREADS}", f"-c{clients}", f"-d{seconds:.0f}s", "--latency",
+             "-s", script.name, f"http://127.0.0.1:{PORT}"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(script.name)
+    percentiles = {
+        parts[0]: parts[1] for parts in (line.split() for line in out.splitlines()) if parts
+    }
+    errors = sum(
+        int(n)
+        for line in out.splitlines()
+        if "Non-2xx" in line or "Socket errors" in line
+        for n in re.findall(r"\d+", line.split(":", 1)[1])
+    )
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return {
+        "rps": rps,
+        "p50": _milliseconds(percentiles["50%"]),
+        "p99": _milliseconds(percentiles["99%"]),
+        "errors": errors,
+        "requests": int(rps * seconds),
+    }
+
+
 def print_query_counts(identities, report_id: str) -> None:
     """Queries per request of each endpoint, at page sizes 5 and 50 (in this
     process, through Django's test client, on the same database)."""
@@ -138,6 +209,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=12)
+    parser.add_argument(
+        "--client",
+        choices=["python", "wrk"],
+        default="python",
+        help="python: threads of this process; wrk: Debian's wrk, lighter on the cores",
+    )
     args = parser.parse_args()
     setup_django()
 
@@ -216,14 +293,15 @@ def main() -> None:
             ),
             ("categories", lambda: ("GET", "/api/v1/categories", None, {})),
         ]
+        run = run_with_wrk if args.client == "wrk" else run_scenario
         run_scenario(scenarios[0][1], 4, 2)  # warm up
         baseline = None
         print(
-            f"{args.clients} concurrent clients, {args.seconds:.0f} s each; "
+            f"{args.clients} concurrent clients ({args.client}), {args.seconds:.0f} s each; "
             f"{workers} gunicorn workers, {os.cpu_count()} cores shared with the clients"
         )
         for label, make in scenarios:
-            result = run_scenario(make, args.clients, args.seconds)
+            result = run(make, args.clients, args.seconds)
             baseline = baseline or result["rps"]
             print(
                 f"{label:24s} {result['rps']:8.0f} req/s  "

@@ -58,6 +58,8 @@ class DeliveryResult:
 
 
 def _claimable() -> Q:
+    """Deliveries a job may take: waiting, or claimed by a job that has
+    evidently died (longer ago than the claim timeout)."""
     stale = timezone.now() - timedelta(seconds=settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
     return Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, claimed_at__lt=stale)
 
@@ -192,14 +194,11 @@ def deliver_notifications(notification_ids: list[int]) -> dict:
 def sweep_undelivered() -> int:
     """Re-queue what is still undelivered a while after it was written: a Redis
     or worker outage between commit and enqueue only delays a notification."""
-    now = timezone.now()
-    old_enough = now - timedelta(seconds=settings.DELIVERY_SWEEP_AFTER_SECONDS)
-    stale_claim = now - timedelta(seconds=settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
+    old_enough = timezone.now() - timedelta(seconds=settings.DELIVERY_SWEEP_AFTER_SECONDS)
     notification_ids = sorted(
         set(
             Delivery.objects.filter(
-                Q(state=DeliveryState.PENDING)
-                | Q(state=DeliveryState.SENDING, claimed_at__lt=stale_claim),
+                _claimable(),
                 created_at__lt=old_enough,
                 device__active=True,
             ).values_list("notification_id", flat=True)[:10_000]

@@ -239,6 +239,13 @@ REPORTS_PER_HOUR = envint("REPORTS_PER_HOUR", 20, minimum=1)
 FEED_MAX_RADIUS_M = envfloat("FEED_MAX_RADIUS_M", 20_000.0)
 # How long anonymous callers may be served a public read from the cache (0: never).
 PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", 5, minimum=0)
+# How long an answer kept until its reports change (a report, a resident's own
+# reports, a ticket queue) may live at most: the bound on anything the change
+# tracking does not see, such as a ticket becoming overdue with time (0: never keep).
+ANSWER_CACHE_SECONDS = envint("ANSWER_CACHE_SECONDS", 60, minimum=0)
+# How long a sign-in lookup (a resident's account, a staff token) is kept; a
+# change to the account or the token drops it at once.
+SIGN_IN_CACHE_SECONDS = envint("SIGN_IN_CACHE_SECONDS", 300, minimum=0)
 STAFF_TOKEN_HOURS = envint("STAFF_TOKEN_HOURS", 12, minimum=1)
 STAFF_LOGIN_RATE = envstr("STAFF_LOGIN_RATE", "10/m")
 REOPEN_WINDOW_DAYS = envint("REOPEN_WINDOW_DAYS", 7, minimum=0)

@@ -5,8 +5,9 @@
 A realistic mix, each scenario alone for a fixed time with N concurrent
 keep-alive clients (Python threads, or wrk with `--client wrk`), against
 /healthz of the same server in the same run: report creation, report view
-(anonymous, which the micro-cache may answer, and signed in, which it never
-does), nearby feed, my reports, the staff queue and the categories. Prints
+(anonymous, and signed in as one of 64 residents), nearby feed, my reports,
+the staff queue and the categories; then all of them interleaved (MIX), so
+that new reports put kept answers out of date while they are read. Prints
 throughput, the ratio to /healthz, p50/p99 latency and errors; then the
 resident memory of the workers after 100 and 10,000 requests.
 """
@@ -33,6 +34,17 @@ from bench.api_server import make_identities, start_api  # noqa: E402
 from bench.setup_db import setup_django  # noqa: E402
 
 PORT = 8765
+# Shares of the interleaved scenario: mostly reading the map and reports, some
+# residents checking their own, staff working the queue, a few new reports.
+MIX = {
+    "nearby feed": 30,
+    "report view": 20,
+    "report view, signed in": 15,
+    "my reports": 12,
+    "categories": 8,
+    "staff queue": 8,
+    "report creation": 7,
+}
 
 
 def worker_rss_mb(master_pid: int) -> float:
@@ -172,7 +184,9 @@ def print_query_counts(identities, report_id: str) -> None:
     settings.ALLOWED_HOSTS = ["*"]
     settings.SECURE_SSL_REDIRECT = False
     settings.REPORTS_PER_HOUR = 1_000_000  # as the server below is run
-    settings.PUBLIC_CACHE_SECONDS = 0  # the endpoints' own queries, not the cache's answer
+    # The endpoints' own queries, not the caches' answers.
+    settings.PUBLIC_CACHE_SECONDS = settings.ANSWER_CACHE_SECONDS = 0
+    settings.SIGN_IN_CACHE_SECONDS = 0
     settings.REDIS_URL, settings.JOBS_INLINE = "redis://127.0.0.1:6379/13", False
     redis_connection.cache_clear()  # jobs are queued, as the server queues them
     resident = {"HTTP_AUTHORIZATION": f"Bearer {identities.residents[0]}"}
@@ -261,7 +275,7 @@ def main() -> None:
                 lambda: ("GET", f"/api/v1/reports/{random.choice(report_ids)}", None, {}),
             ),
             (
-                "report view, signed in",  # never from the cache: the uncached cost
+                "report view, signed in",
                 lambda: (
                     "GET",
                     f"/api/v1/reports/{random.choice(report_ids)}",
@@ -293,6 +307,9 @@ def main() -> None:
             ),
             ("categories", lambda: ("GET", "/api/v1/categories", None, {})),
         ]
+        by_label = dict(scenarios)
+        mix = random.Random(7).choices(list(MIX), weights=list(MIX.values()), k=10_000)
+        scenarios.append(("mixed", lambda: by_label[random.choice(mix)]()))
         run = run_with_wrk if args.client == "wrk" else run_scenario
         run_scenario(scenarios[0][1], 4, 2)  # warm up
         baseline = None
@@ -316,7 +333,7 @@ def main() -> None:
                 batch = min(500, target - sent)
                 conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
                 for _ in range(batch):
-                    method, path, body, headers = random.choice(scenarios[2:])[1]()
+                    method, path, body, headers = random.choice(scenarios[2:-1])[1]()
                     conn.request(method, path, body=body, headers=headers)
                     conn.getresponse().read()
                 sent += batch

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import timezone
 
+from backend.accounts import sign_in_cache
 from backend.accounts.models import STAFF_ROLES, StaffToken, User
 from backend.errors import NotAuthenticated
 
@@ -27,18 +28,25 @@ def sign_in(username: str, password: str) -> tuple[str, datetime, User]:
 
 
 def user_for_token(key: str) -> User | None:
+    key_hash = _hash(key)
+    kept = sign_in_cache.kept(sign_in_cache.staff_key(key_hash))
+    if kept is not None:
+        user, expires_at = kept
+        return user if expires_at > timezone.now() else None
     tokens = StaffToken.objects.select_related("user", "user__unit", "user__scope_area").defer(
         "user__scope_area__geometry_wkb"  # a province's boundary: ~20 KB
     )
     try:
         # get(), not first(): the hash is unique, and ordering it costs more than the query.
         token = tokens.get(
-            key_hash=_hash(key), revoked_at__isnull=True, expires_at__gt=timezone.now()
+            key_hash=key_hash, revoked_at__isnull=True, expires_at__gt=timezone.now()
         )
     except StaffToken.DoesNotExist:
         return None
     if not token.user.is_active or token.user.role not in STAFF_ROLES:
         return None
+    kept = (sign_in_cache.without_private_fields(token.user), token.expires_at)
+    sign_in_cache.keep(sign_in_cache.staff_key(key_hash), kept, until=token.expires_at)
     return token.user
 
 
@@ -46,3 +54,4 @@ def sign_out(key: str) -> None:
     StaffToken.objects.filter(key_hash=_hash(key), revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    sign_in_cache.forget_now_and_at_commit([sign_in_cache.staff_key(_hash(key))])

@@ -1,15 +1,19 @@
 """Residents' reports: send one, see it, follow it, say "me too", browse nearby."""
 
+from functools import wraps
 from math import cos, radians
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.db.models import F, Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import Field, model_validator
 
+from backend import answer_cache
 from backend.accounts import privacy
 from backend.accounts.auth import OptionalResidentAuth, ResidentAuth, signed_in_user
 from backend.api_kit import (
@@ -21,7 +25,7 @@ from backend.api_kit import (
     keyset_page,
 )
 from backend.photos.models import Photo, PhotoState
-from backend.reports import services, workflow
+from backend.reports import freshness, services, workflow
 from backend.reports.models import Report, ReportEvent, Visibility
 from backend.reports.models import Status as ReportStatus
 from backend.reports.services import NewReport
@@ -93,12 +97,53 @@ def create_report(request: HttpRequest, payload: ReportIn):
     )
 
 
+def _kept_public_view(run):
+    """The public view of a report is the same for everyone but its reporter:
+    kept in the answer cache until the report, its timeline or its photos
+    change, with the reporter's id beside it so that the reporter is always
+    answered afresh (with their own view). Phones and proxies may keep an
+    anonymous answer PUBLIC_CACHE_SECONDS."""
+
+    @wraps(run)
+    def wrapper(request: HttpRequest, report_id: Any) -> HttpResponse:
+        viewer = answer_cache.quietly_authenticated(OptionalResidentAuth(), request)
+        try:
+            report_id = UUID(str(report_id))  # the form the report's changes are told in
+        except ValueError:
+            viewer = None
+        if settings.ANSWER_CACHE_SECONDS <= 0 or viewer is None:
+            return run(request, report_id=report_id)  # its own answer: 401, 422 or fresh
+        viewer_id = signed_in_user(viewer).id if signed_in_user(viewer) else None
+        key = answer_cache.answer_key(request, "report")
+        handle, kept = answer_cache.kept(key, freshness.report_view(report_id))
+        if kept is not None and kept[0] != viewer_id:
+            response = answer_cache.response_of(kept[1:])
+        else:
+            response = run(request, report_id=report_id)
+            if response.status_code == 200 and kept is None:
+                reporter_id = (
+                    Report.objects.filter(id=report_id)
+                    .values_list("reporter_id", flat=True)
+                    .first()
+                )
+                if reporter_id != viewer_id:  # else this is the reporter's own view
+                    answer_cache.keep(handle, (reporter_id, *answer_cache.kept_value_of(response)))
+        patch_vary_headers(response, ["Accept-Language", "Authorization"])
+        if viewer_id is None:
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    return wrapper
+
+
 @router.get(
     "/reports/{report_id}",
     response={200: ReportOut, **errors(401, 404, 422)},
     auth=OptionalResidentAuth(),
 )
-@decorate_view(cached_for_anonymous)
+@decorate_view(_kept_public_view)
 def get_report(request: HttpRequest, report_id: UUID):
     """A report with its timeline: the reporter's full view for its reporter,
     the public view (no reporter, no internal notes) for everyone else."""
@@ -129,6 +174,9 @@ class PageQuery(Schema):
 
 
 @router.get("/me/reports", response={200: ReportPage, **errors(400, 401, 422)})
+@decorate_view(
+    answer_cache.kept_for_caller(ResidentAuth(), lambda user: freshness.reporter_lists(user.id))
+)
 def my_reports(request: HttpRequest, page: Query[PageQuery]):
     """The resident's own reports, newest first, held ones included."""
     queryset = Report.objects.filter(reporter=request.auth).summaries()

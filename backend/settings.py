@@ -117,7 +117,7 @@ JOBS_INLINE = envbool("JOBS_INLINE", not REDIS_URL)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "backend.redis_cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "civic"),
             # Public reads and rate limits go on without the cache (they fail

@@ -185,3 +185,23 @@ def test_an_answer_computed_across_a_change_is_never_served():
     handle, _ = answer_cache.kept("answer:test", scopes)
     answer_cache.keep(handle, "computed after it")
     assert answer_cache.kept("answer:test", scopes)[1] == "computed after it"
+
+
+class RolledBack(Exception):
+    pass
+
+
+def test_a_savepoint_rolled_back_does_not_take_another_changes_bump_with_it(
+    ticket_842, ticket_849, django_capture_on_commit_callbacks
+):
+    scopes = freshness.report_view(ticket_842["id"])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        try:
+            with transaction.atomic():  # the first change: rolled back
+                Report.objects.filter(id=ticket_849["id"]).update(status=Status.ACKNOWLEDGED)
+                raise RolledBack
+        except RolledBack:
+            pass
+        Report.objects.filter(id=ticket_842["id"]).update(status=Status.ACKNOWLEDGED)
+        during = answer_cache.generations(scopes)
+    assert answer_cache.generations(scopes) != during

@@ -82,7 +82,22 @@ def report_view_changed(report_ids: Iterable[UUID | str | None]) -> None:
         _bump_now_and_at_commit(scopes)
 
 
+PENDING = "_answer_cache_scopes_to_bump"  # on the database connection
+
+
 def _bump_now_and_at_commit(scopes: set[str]) -> None:
     answer_cache.bump(scopes)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: answer_cache.bump(scopes))
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        # The scopes of the whole transaction go in one bump after it commits.
+        # Each change registers the bump (so a savepoint rolled back cannot take
+        # another change's with it); the first to run takes them all. After a
+        # rollback the set stays for the next commit: a spare bump costs a miss.
+        connection.__dict__.setdefault(PENDING, set()).update(scopes)
+        transaction.on_commit(_bump_pending)
+
+
+def _bump_pending() -> None:
+    scopes = transaction.get_connection().__dict__.pop(PENDING, None)
+    if scopes:
+        answer_cache.bump(scopes)

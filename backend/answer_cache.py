@@ -22,6 +22,8 @@ on every request, and nothing is kept.
 import hashlib
 import logging
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -87,19 +89,29 @@ def answer_key(request: HttpRequest, *parts: object) -> str:
 def kept(key: str, scopes: Iterable[str]) -> tuple[tuple[str, str] | None, Any]:
     """What is kept under `key` if it is still current for the scopes, and a
     handle to `keep` a fresh answer with (None when the cache is down)."""
+    handle, value, _also = _kept_with(key, scopes, ())
+    return handle, value
+
+
+def _kept_with(
+    key: str, scopes: Iterable[str], also: Iterable[str]
+) -> tuple[tuple[str, str] | None, Any, dict[str, Any]]:
+    """kept(), also reading the keys `also` in the same round trip."""
+    also = list(also)
     generation_keys = [_generation_key(scope) for scope in scopes]
     try:
-        found = cache.get_many([key, *generation_keys])
+        found = cache.get_many([key, *generation_keys, *also])
         tokens = _current_tokens(generation_keys, found)
     except RedisError as error:
         logger.warning("answer cache unavailable: %s", error)
-        return None, None
+        return None, None, {}
+    extra = {k: found.get(k) for k in also}
     if tokens is None:
-        return None, None
+        return None, None, extra
     entry = found.get(key)
     if entry is not None and entry[0] == tokens:
-        return (key, tokens), entry[1]
-    return (key, tokens), None
+        return (key, tokens), entry[1], extra
+    return (key, tokens), None, extra
 
 
 def keep(handle: tuple[str, str] | None, value: object) -> None:
@@ -132,6 +144,79 @@ def quietly_authenticated(auth: Callable[[HttpRequest], Any], request: HttpReque
         return None
 
 
+class _LastSeen:
+    """Who each sign-in was when this process last saw it: only a guess, to
+    name the kept answer and its scopes before the sign-in is read, so that the
+    sign-in and the answer come in one round trip. The sign-in read in that trip
+    decides; a guess it contradicts is dropped and the caller looked up again."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._users: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sign_in_key: str) -> Any:
+        with self._lock:
+            user = self._users.get(sign_in_key)
+            if user is not None:
+                self._users.move_to_end(sign_in_key)
+            return user
+
+    def put(self, sign_in_key: str, user: Any) -> None:
+        with self._lock:
+            self._users[sign_in_key] = user
+            while len(self._users) > self.size:
+                self._users.popitem(last=False)
+
+    def forget(self, sign_in_key: str) -> None:
+        with self._lock:
+            self._users.pop(sign_in_key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._users.clear()
+
+
+_last_seen = _LastSeen(size=2_000)
+
+
+def kept_for_signed_in(
+    auth: Any,
+    request: HttpRequest,
+    key_of: Callable[[Any], str],
+    scopes_of: Callable[[Any], list[str]],
+) -> tuple[Any, tuple[str, str] | None, Any]:
+    """(the signed-in caller or None, a handle to keep an answer with, what is
+    kept) for a read whose answer is `key_of(user)` under `scopes_of(user)`.
+
+    `auth` is the endpoint's auth class; besides authenticating it names the
+    cache key of a caller's kept sign-in (`sign_in_key(request)`, None if there
+    is none to look for) and reads that entry (`user_of_kept(entry)`, None if
+    it no longer admits the caller). A caller seen before costs one round trip
+    to the cache; a newcomer, or one whose account changed, is authenticated
+    as usual first.
+    """
+    try:
+        sign_in_key = auth.sign_in_key(request)
+    except Exception:  # a token the view's own run refuses with its error
+        sign_in_key = None
+    guess = _last_seen.get(sign_in_key) if sign_in_key else None
+    if guess is not None and settings.SIGN_IN_CACHE_SECONDS > 0:
+        handle, value, also = _kept_with(key_of(guess), scopes_of(guess), [sign_in_key])
+        user = auth.user_of_kept(also.get(sign_in_key))
+        if user is not None and user.id == guess.id and scopes_of(user) == scopes_of(guess):
+            request.user = user
+            return user, handle, value
+        _last_seen.forget(sign_in_key)
+    user = quietly_authenticated(auth, request)
+    if user is None:
+        return None, None, None
+    if sign_in_key:
+        _last_seen.put(sign_in_key, user)
+    handle, value = kept(key_of(user), scopes_of(user))
+    return user, handle, value
+
+
 def kept_for_caller(
     auth: Callable[[HttpRequest], Any], scopes: Callable[[Any], list[str]]
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -140,8 +225,8 @@ def kept_for_caller(
     is kept per caller until one of those scopes changes.
 
     decorate_view runs before ninja's own checks, so the caller is
-    authenticated here first (the sign-in lookup is cached too); on a miss the
-    view runs whole, its checks included, and a 200 answer is kept.
+    authenticated here first (see kept_for_signed_in); on a miss the view runs
+    whole, its checks included, and a 200 answer is kept.
     """
 
     def decorate(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -149,10 +234,11 @@ def kept_for_caller(
         def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
             if settings.ANSWER_CACHE_SECONDS <= 0:
                 return run(request, **kwargs)
-            user = quietly_authenticated(auth, request)
+            user, handle, value = kept_for_signed_in(
+                auth, request, lambda user: answer_key(request, run.__name__, user.id), scopes
+            )
             if user is None:
                 return run(request, **kwargs)
-            handle, value = kept(answer_key(request, run.__name__, user.id), scopes(user))
             if value is not None:
                 response = response_of(value)
             else:

@@ -110,15 +110,18 @@ else:
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}
     }
 
-# Redis carries the job queue and the shared cache (rate limits). Without it,
-# jobs run in-process right after the transaction commits.
+# Redis carries the job queue and the shared cache (rate limits, kept answers
+# and sign-ins). Without it, jobs run in-process right after the transaction
+# commits. CACHE_REDIS_URL gives the cache a Redis of its own, which may evict
+# (allkeys-lru) where the queues' must not.
 REDIS_URL = envstr("REDIS_URL")
+CACHE_REDIS_URL = envstr("CACHE_REDIS_URL", REDIS_URL)
 JOBS_INLINE = envbool("JOBS_INLINE", not REDIS_URL)
-if REDIS_URL:
+if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "backend.redis_cache.ReusedClientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "civic"),
             # Public reads and rate limits go on without the cache (they fail
             # open): an unreachable Redis must cost a request little, not hang it.

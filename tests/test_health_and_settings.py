@@ -89,6 +89,27 @@ def test_a_bad_setting_value_stops_the_start():
     assert "REPORTS_PER_HOUR must be an integer" in result.stderr
 
 
+def test_the_cache_may_have_a_redis_of_its_own():
+    code = (
+        "from backend import settings as s; "
+        "print(s.REDIS_URL, s.CACHES['default']['LOCATION'], s.JOBS_INLINE)"
+    )
+    env = {"SECRET_KEY": "x", "REDIS_URL": "redis://queues:6379/0"}
+    for extra, cache_url in (
+        ({}, "redis://queues:6379/0"),
+        ({"CACHE_REDIS_URL": "redis://cache:6379/0"}, "redis://cache:6379/0"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, **env, **extra},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert result.stdout.split() == ["redis://queues:6379/0", cache_url, "False"]
+
+
 def test_embedded_default_starts_with_demo_data_and_no_postgres_or_redis(tmp_path):
     """The README's first command, minus the serving: SQLite, no Redis, demo data."""
     env = {

@@ -6,10 +6,21 @@ Residents send a Firebase ID token as `Authorization: Bearer <token>`.
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from backend.accounts import sign_in_cache
 from backend.accounts.firebase import resident_for_claims, verify_id_token
 from backend.accounts.models import User
 
 MAX_TOKEN_LENGTH = 4096
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an `Authorization: Bearer` header, as HttpBearer reads it."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def _is_jwt(token: str | None) -> bool:
+    return bool(token) and len(token) <= MAX_TOKEN_LENGTH and token.count(".") == 2
 
 
 class ResidentAuth(HttpBearer):
@@ -18,11 +29,21 @@ class ResidentAuth(HttpBearer):
     openapi_description = "Firebase Authentication ID token of the resident"
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+        if not _is_jwt(token):
             return None  # not a JWT: perhaps a staff token, for the next auth class
         user = resident_for_claims(verify_id_token(token))
         request.user = user
         return user
+
+    # For the answer cache (backend.answer_cache.kept_for_signed_in).
+    def sign_in_key(self, request: HttpRequest) -> str | None:
+        token = bearer_token(request)
+        if not _is_jwt(token):
+            return None
+        return sign_in_cache.resident_key(verify_id_token(token)["uid"])
+
+    def user_of_kept(self, entry: object) -> User | None:
+        return entry if isinstance(entry, User) else None
 
 
 class OptionalResidentAuth(ResidentAuth):
@@ -67,3 +88,17 @@ class StaffAuth(HttpBearer):
             request.user = user
             request.staff_token = token
         return user
+
+    # For the answer cache (backend.answer_cache.kept_for_signed_in).
+    def sign_in_key(self, request: HttpRequest) -> str | None:
+        from backend.accounts.tokens import key_hash
+
+        token = bearer_token(request)
+        if not token or len(token) > 200 or "." in token:
+            return None
+        return sign_in_cache.staff_key(key_hash(token))
+
+    def user_of_kept(self, entry: object) -> User | None:
+        from backend.accounts.tokens import user_of_kept_token
+
+        return user_of_kept_token(entry)

@@ -97,6 +97,9 @@ def create_report(request: HttpRequest, payload: ReportIn):
     )
 
 
+_RESIDENT = ResidentAuth()
+
+
 def _kept_public_view(run):
     """The public view of a report is the same for everyone but its reporter:
     kept in the answer cache until the report, its timeline or its photos
@@ -106,16 +109,24 @@ def _kept_public_view(run):
 
     @wraps(run)
     def wrapper(request: HttpRequest, report_id: Any) -> HttpResponse:
-        viewer = answer_cache.quietly_authenticated(OptionalResidentAuth(), request)
         try:
             report_id = UUID(str(report_id))  # the form the report's changes are told in
         except ValueError:
-            viewer = None
-        if settings.ANSWER_CACHE_SECONDS <= 0 or viewer is None:
-            return run(request, report_id=report_id)  # its own answer: 401, 422 or fresh
-        viewer_id = signed_in_user(viewer).id if signed_in_user(viewer) else None
+            return run(request, report_id=report_id)  # its own 422
+        if settings.ANSWER_CACHE_SECONDS <= 0:
+            return run(request, report_id=report_id)
         key = answer_cache.answer_key(request, "report")
-        handle, kept = answer_cache.kept(key, freshness.report_view(report_id))
+        scopes = freshness.report_view(report_id)
+        if not request.headers.get("Authorization"):
+            viewer_id = None
+            handle, kept = answer_cache.kept(key, scopes)
+        else:
+            viewer, handle, kept = answer_cache.kept_for_signed_in(
+                _RESIDENT, request, lambda _user: key, lambda _user: scopes
+            )
+            if viewer is None:
+                return run(request, report_id=report_id)  # its own 401
+            viewer_id = viewer.id
         if kept is not None and kept[0] != viewer_id:
             response = answer_cache.response_of(kept[1:])
         else:

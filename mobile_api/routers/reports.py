@@ -132,11 +132,7 @@ def _kept_public_view(run):
         else:
             response = run(request, report_id=report_id)
             if response.status_code == 200 and kept is None:
-                reporter_id = (
-                    Report.objects.filter(id=report_id)
-                    .values_list("reporter_id", flat=True)
-                    .first()
-                )
+                reporter_id = request.shown_report_reporter_id  # left by get_report
                 if reporter_id != viewer_id:  # else this is the reporter's own view
                     answer_cache.keep(handle, (reporter_id, *answer_cache.kept_value_of(response)))
         patch_vary_headers(response, ["Accept-Language", "Authorization"])
@@ -160,6 +156,7 @@ def get_report(request: HttpRequest, report_id: UUID):
     the public view (no reporter, no internal notes) for everyone else."""
     viewer = signed_in_user(request.auth)
     report = services.visible_report(report_id, viewer)
+    request.shown_report_reporter_id = report.reporter_id  # for _kept_public_view
     return _full_view(report, viewer.id if viewer else None)
 
 

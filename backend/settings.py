@@ -117,6 +117,8 @@ else:
 REDIS_URL = envstr("REDIS_URL")
 CACHE_REDIS_URL = envstr("CACHE_REDIS_URL", REDIS_URL)
 JOBS_INLINE = envbool("JOBS_INLINE", not REDIS_URL)
+# After the cache fails to answer, a process leaves it alone this long.
+CACHE_RETRY_SECONDS = envfloat("CACHE_RETRY_SECONDS", 5.0)
 if CACHE_REDIS_URL:
     CACHES = {
         "default": {

@@ -85,7 +85,10 @@ def _forget_account(user: Any) -> None:
     uids = {user.__dict__.get("firebase_uid"), getattr(user, "_firebase_uid_before", None)}
     keys = [resident_key(uid) for uid in uids if uid]
     if user.role != "resident" or getattr(user, "_role_before", "resident") != "resident":
-        hashes = StaffToken.objects.filter(user_id=user.pk).values_list("key_hash", flat=True)
+        usable = StaffToken.objects.filter(
+            user_id=user.pk, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )  # only these can be kept
+        hashes = usable.values_list("key_hash", flat=True)
         keys += [staff_key(key_hash) for key_hash in hashes]
     forget_now_and_at_commit(keys)
 

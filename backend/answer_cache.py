@@ -22,8 +22,6 @@ on every request, and nothing is kept.
 import hashlib
 import logging
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -33,6 +31,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from redis.exceptions import RedisError
+
+from backend.lru import Lru
 
 logger = logging.getLogger(__name__)
 
@@ -144,40 +144,10 @@ def quietly_authenticated(auth: Callable[[HttpRequest], Any], request: HttpReque
         return None
 
 
-class _LastSeen:
-    """Who each sign-in was when this process last saw it: only a guess, to
-    name the kept answer and its scopes before the sign-in is read, so that the
-    sign-in and the answer come in one round trip. The sign-in read in that trip
-    decides; a guess it contradicts is dropped and the caller looked up again."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._users: OrderedDict[str, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, sign_in_key: str) -> Any:
-        with self._lock:
-            user = self._users.get(sign_in_key)
-            if user is not None:
-                self._users.move_to_end(sign_in_key)
-            return user
-
-    def put(self, sign_in_key: str, user: Any) -> None:
-        with self._lock:
-            self._users[sign_in_key] = user
-            while len(self._users) > self.size:
-                self._users.popitem(last=False)
-
-    def forget(self, sign_in_key: str) -> None:
-        with self._lock:
-            self._users.pop(sign_in_key, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._users.clear()
-
-
-_last_seen = _LastSeen(size=2_000)
+# Who each sign-in was when this process last saw it: only a guess, to name the
+# kept answer and its scopes before the sign-in is read, so that the sign-in and
+# the answer come in one round trip (see kept_for_signed_in).
+_last_seen = Lru(size=2_000)
 
 
 def kept_for_signed_in(
@@ -207,7 +177,7 @@ def kept_for_signed_in(
         if user is not None and user.id == guess.id and scopes_of(user) == scopes_of(guess):
             request.user = user
             return user, handle, value
-        _last_seen.forget(sign_in_key)
+        _last_seen.pop(sign_in_key)
     user = quietly_authenticated(auth, request)
     if user is None:
         return None, None, None

@@ -9,7 +9,6 @@ unsigned tokens.
 
 import threading
 import time
-from collections import OrderedDict
 
 import firebase_admin
 from django.conf import settings
@@ -19,6 +18,7 @@ from firebase_admin import auth, credentials
 from backend.accounts import sign_in_cache
 from backend.accounts.models import Role, User
 from backend.errors import NotAuthenticated
+from backend.lru import Lru
 
 APP_NAME = "civic-feedback"
 _lock = threading.Lock()
@@ -83,30 +83,20 @@ class _VerifiedTokens:
     """The claims of recently verified tokens, least recently used out first."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self._claims: OrderedDict[str, dict] = OrderedDict()
-        self._lock = threading.Lock()
+        self._claims = Lru(size)
 
     def get(self, token: str) -> dict | None:
-        with self._lock:
-            claims = self._claims.get(token)
-            if claims is None:
-                return None
-            if claims.get("exp", 0) <= time.time():
-                del self._claims[token]  # expired since: verify again, and refuse
-                return None
-            self._claims.move_to_end(token)
-            return claims
+        claims = self._claims.get(token)
+        if claims is not None and claims.get("exp", 0) <= time.time():
+            self._claims.pop(token)  # expired since: verify again, and refuse
+            return None
+        return claims
 
     def put(self, token: str, claims: dict) -> None:
-        with self._lock:
-            self._claims[token] = claims
-            while len(self._claims) > self.size:
-                self._claims.popitem(last=False)
+        self._claims.put(token, claims)
 
     def clear(self) -> None:
-        with self._lock:
-            self._claims.clear()
+        self._claims.clear()
 
 
 _verified = _VerifiedTokens(size=10_000)

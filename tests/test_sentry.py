@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.conf import settings
@@ -91,6 +92,9 @@ def test_errors_reach_sentry_without_personal_data(tmp_path):
             "SENTRY_DSN": f"http://publickey@127.0.0.1:{server.port}/42",
             "REPORT_SCREENING_HOOK": "tests.sentry_support.broken_screening",
             "REDIS_URL": "redis://127.0.0.1:6379/14",
+            # A fresh database each run, so a cache of its own: what an earlier
+            # run kept (a sign-in naming an account by id) is not this one's.
+            "CACHE_KEY_PREFIX": f"sentry-test-{uuid.uuid4().hex}",
             "JOBS_INLINE": "0",
         }
     )

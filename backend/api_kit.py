@@ -140,16 +140,17 @@ class FailOpenThrottle:
 
 
 def cached_for_anonymous(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Micro-cache of public reads, for `@decorate_view`: a public report, the
-    feed of an area, the categories are the same answer for every caller who is
-    not signed in, in one language; most reads of a province's feed are those.
+    """Micro-cache of public reads, for `@decorate_view`: the feed of an area,
+    the categories, the district outlines are the same answer for every caller
+    who is not signed in, in one language; most reads of a province's feed are
+    those. (A report's own view is kept until it changes instead: see
+    backend.answer_cache.)
 
     The answer is kept in the shared cache for PUBLIC_CACHE_SECONDS and served
     from there without a database query; a change shows within that time, and
     the response says so (`Cache-Control: public, max-age`), so phones and
-    proxies may keep it as long. Signed-in callers, who may see more (a reporter
-    sees their own held report), always get a fresh answer. When the cache is
-    down every request is answered fresh.
+    proxies may keep it as long. Signed-in callers are answered fresh. When the
+    cache is down every request is answered fresh.
     """
 
     @wraps(run)

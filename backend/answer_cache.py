@@ -135,6 +135,16 @@ def kept_value_of(response: HttpResponse) -> tuple[str, bytes]:
     return response["Content-Type"], response.content
 
 
+def say_how_kept(response: HttpResponse, public_seconds: int | None = None) -> None:
+    """The caching headers of a kept read: phones and proxies may keep a public
+    answer `public_seconds`; a signed-in caller's is theirs alone, checked anew."""
+    patch_vary_headers(response, ["Accept-Language", "Authorization"])
+    if public_seconds is None:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=public_seconds)
+
+
 def quietly_authenticated(auth: Callable[[HttpRequest], Any], request: HttpRequest) -> Any:
     """The caller as `auth` sees them, or None for anything short of a signed-in
     caller: the view then runs as usual and answers the error itself."""
@@ -172,9 +182,10 @@ def kept_for_signed_in(
         sign_in_key = None
     guess = _last_seen.get(sign_in_key) if sign_in_key else None
     if guess is not None and settings.SIGN_IN_CACHE_SECONDS > 0:
-        handle, value, also = _kept_with(key_of(guess), scopes_of(guess), [sign_in_key])
+        guessed_scopes = scopes_of(guess)
+        handle, value, also = _kept_with(key_of(guess), guessed_scopes, [sign_in_key])
         user = auth.user_of_kept(also.get(sign_in_key))
-        if user is not None and user.id == guess.id and scopes_of(user) == scopes_of(guess):
+        if user is not None and user.id == guess.id and scopes_of(user) == guessed_scopes:
             request.user = user
             return user, handle, value
         _last_seen.pop(sign_in_key)
@@ -215,8 +226,7 @@ def kept_for_caller(
                 response = run(request, **kwargs)
                 if response.status_code == 200:
                     keep(handle, kept_value_of(response))
-            patch_vary_headers(response, ["Accept-Language", "Authorization"])
-            patch_cache_control(response, private=True, no_cache=True)
+            say_how_kept(response)
             return response
 
         return wrapper

@@ -7,7 +7,6 @@ mounts them.
 
 import base64
 import binascii
-import hashlib
 import json
 import logging
 import re
@@ -21,11 +20,11 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from redis.exceptions import RedisError
 
+from backend import answer_cache
 from backend.errors import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -158,26 +157,23 @@ def cached_for_anonymous(run: Callable[..., HttpResponse]) -> Callable[..., Http
         seconds = settings.PUBLIC_CACHE_SECONDS
         if seconds <= 0 or "HTTP_AUTHORIZATION" in request.META:
             return run(request, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"anonymous:{request.method}:{request.LANGUAGE_CODE}:{path}"
+        key = answer_cache.answer_key(request, "anonymous", request.method)
         try:
             kept = cache.get(key)
         except RedisError as error:
             logger.warning("public cache unavailable: %s", error)
             kept = None
         if kept is not None:
-            content_type, content = kept
-            response = HttpResponse(content, content_type=content_type)
+            response = answer_cache.response_of(kept)
         else:
             response = run(request, **kwargs)
             if response.status_code != 200:
                 return response
             try:
-                cache.set(key, (response["Content-Type"], response.content), seconds)
+                cache.set(key, answer_cache.kept_value_of(response), seconds)
             except RedisError as error:
                 logger.warning("public cache unavailable: %s", error)
-        patch_vary_headers(response, ["Accept-Language", "Authorization"])
-        patch_cache_control(response, public=True, max_age=seconds)
+        answer_cache.say_how_kept(response, public_seconds=seconds)
         return response
 
     return wrapper

@@ -23,6 +23,10 @@ def _is_jwt(token: str | None) -> bool:
     return bool(token) and len(token) <= MAX_TOKEN_LENGTH and token.count(".") == 2
 
 
+def _is_staff_token(token: str | None) -> bool:
+    return bool(token) and len(token) <= 200 and "." not in token
+
+
 class ResidentAuth(HttpBearer):
     """A signed-in user through Firebase; the request's `auth` is the User."""
 
@@ -81,7 +85,7 @@ class StaffAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         from backend.accounts.tokens import user_for_token
 
-        if not token or len(token) > 200 or "." in token:
+        if not _is_staff_token(token):
             return None  # a JWT: a resident's, for the next auth class
         user = user_for_token(token)
         if user is not None:
@@ -94,7 +98,7 @@ class StaffAuth(HttpBearer):
         from backend.accounts.tokens import key_hash
 
         token = bearer_token(request)
-        if not token or len(token) > 200 or "." in token:
+        if not _is_staff_token(token):
             return None
         return sign_in_cache.staff_key(key_hash(token))
 

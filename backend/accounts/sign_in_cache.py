@@ -80,11 +80,11 @@ def forget(keys: list[str]) -> None:
 
 
 def _forget_account(user: Any) -> None:
-    from backend.accounts.models import StaffToken
+    from backend.accounts.models import Role, StaffToken
 
     uids = {user.__dict__.get("firebase_uid"), getattr(user, "_firebase_uid_before", None)}
     keys = [resident_key(uid) for uid in uids if uid]
-    if user.role != "resident" or getattr(user, "_role_before", "resident") != "resident":
+    if user.role != Role.RESIDENT or getattr(user, "_role_before", Role.RESIDENT) != Role.RESIDENT:
         usable = StaffToken.objects.filter(
             user_id=user.pk, revoked_at__isnull=True, expires_at__gt=timezone.now()
         )  # only these can be kept

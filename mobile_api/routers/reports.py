@@ -8,7 +8,6 @@ from uuid import UUID
 from django.conf import settings
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import Field, model_validator
@@ -135,11 +134,8 @@ def _kept_public_view(run):
                 reporter_id = request.shown_report_reporter_id  # left by get_report
                 if reporter_id != viewer_id:  # else this is the reporter's own view
                     answer_cache.keep(handle, (reporter_id, *answer_cache.kept_value_of(response)))
-        patch_vary_headers(response, ["Accept-Language", "Authorization"])
-        if viewer_id is None:
-            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
-        else:
-            patch_cache_control(response, private=True, no_cache=True)
+        public_seconds = settings.PUBLIC_CACHE_SECONDS if viewer_id is None else None
+        answer_cache.say_how_kept(response, public_seconds)
         return response
 
     return wrapper

@@ -5,26 +5,20 @@ They live below the apps (not in mobile_api) so that the routers of
 mounts them.
 """
 
-import base64
 import binascii
-import json
 import logging
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from functools import wraps
 from typing import Annotated, Any
 
-from django.conf import settings
-from django.core.cache import cache
+from django.core import signing
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from redis.exceptions import RedisError
 
-from backend import answer_cache
 from backend.errors import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -77,20 +71,29 @@ class BadCursor(ServiceError):
     code = "invalid_cursor"
 
 
+_CURSOR_SALT = "api.cursor"
+
+
 def encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else str(v) for v in values])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    """An opaque cursor: the last row's (time, id), signed so that a cursor this
+    server did not give out is refused before anything reads it."""
+    moment, row_id = values
+    return signing.dumps([moment.isoformat(), str(row_id)], salt=_CURSOR_SALT, compress=True)
 
 
-def _decode_cursor(cursor: str) -> list[str]:
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    refused = BadCursor("The cursor is not one this server gave out.")
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadCursor("The cursor is not one this server gave out.") from None
-    if not isinstance(values, list) or len(values) != 2:
-        raise BadCursor("The cursor is not one this server gave out.")
-    return values
+        values = signing.loads(cursor, salt=_CURSOR_SALT)
+    except (signing.BadSignature, ValueError, UnicodeDecodeError, binascii.Error):
+        raise refused from None
+    match values:
+        case [str(moment_text), str(row_id)]:
+            try:
+                return _in_utc(datetime.fromisoformat(moment_text)), row_id
+            except ValueError:
+                raise refused from None
+    raise refused
 
 
 def keyset_page(
@@ -108,11 +111,7 @@ def keyset_page(
     sign, after = ("-", "lt") if descending else ("", "gt")
     queryset = queryset.order_by(f"{sign}{time_field}", f"{sign}id")
     if cursor:
-        moment_text, last_id = _decode_cursor(cursor)
-        try:
-            moment = datetime.fromisoformat(moment_text)
-        except ValueError:
-            raise BadCursor("The cursor is not one this server gave out.") from None
+        moment, last_id = _decode_cursor(cursor)
         queryset = queryset.filter(
             Q(**{f"{time_field}__{after}": moment})
             | Q(**{time_field: moment, f"id__{after}": last_id})
@@ -136,47 +135,6 @@ class FailOpenThrottle:
         except RedisError as error:
             logger.warning("rate limit %s not counted, cache unavailable: %s", self, error)
             return True
-
-
-def cached_for_anonymous(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Micro-cache of public reads, for `@decorate_view`: the feed of an area,
-    the categories, the district outlines are the same answer for every caller
-    who is not signed in, in one language; most reads of a province's feed are
-    those. (A report's own view is kept until it changes instead: see
-    backend.answer_cache.)
-
-    The answer is kept in the shared cache for PUBLIC_CACHE_SECONDS and served
-    from there without a database query; a change shows within that time, and
-    the response says so (`Cache-Control: public, max-age`), so phones and
-    proxies may keep it as long. Signed-in callers are answered fresh. When the
-    cache is down every request is answered fresh.
-    """
-
-    @wraps(run)
-    def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        seconds = settings.PUBLIC_CACHE_SECONDS
-        if seconds <= 0 or "HTTP_AUTHORIZATION" in request.META:
-            return run(request, **kwargs)
-        key = answer_cache.answer_key(request, "anonymous", request.method)
-        try:
-            kept = cache.get(key)
-        except RedisError as error:
-            logger.warning("public cache unavailable: %s", error)
-            kept = None
-        if kept is not None:
-            response = answer_cache.response_of(kept)
-        else:
-            response = run(request, **kwargs)
-            if response.status_code != 200:
-                return response
-            try:
-                cache.set(key, answer_cache.kept_value_of(response), seconds)
-            except RedisError as error:
-                logger.warning("public cache unavailable: %s", error)
-        answer_cache.say_how_kept(response, public_seconds=seconds)
-        return response
-
-    return wrapper
 
 
 class Out(BaseModel):

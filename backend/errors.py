@@ -4,7 +4,10 @@ Domain functions raise `ServiceError` with a machine-readable code; the API
 turns it into `{"error": {"code", "message", "details"}}` with its status.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import JsonResponse
 
 
 class ServiceError(Exception):
@@ -53,3 +56,36 @@ class Forbidden(ServiceError):
 class NotAuthenticated(ServiceError):
     status = 401
     code = "not_authenticated"
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> "JsonResponse":
+    """The one error shape, `{"error": {"code", "message", "details"}}`, for the
+    API, the middleware and Django's own fallbacks alike.
+
+    Answered from inside a view, call `undo_request_writes()` too."""
+    from django.http import JsonResponse
+
+    response = JsonResponse(
+        {"error": {"code": code, "message": str(message), "details": details or {}}},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def undo_request_writes() -> None:
+    """A view that answers with an error undoes what its request wrote (each
+    request is one transaction, ATOMIC_REQUESTS): a refusal or a crash never
+    leaves half-written data behind, as an exception would not."""
+    from django.db import connection, transaction
+
+    if connection.in_atomic_block:
+        transaction.set_rollback(True)

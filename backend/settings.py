@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "mobile_api.limits.RequestSizeLimitMiddleware",
+    "mobile_api.limits.ControlCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mobile_api.fallback.MethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -104,10 +106,17 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    # Each request is one transaction, rolled back by any error response
+    # (backend.errors.error_response): no refusal or crash leaves half a write.
+    DATABASES["default"]["ATOMIC_REQUESTS"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
-        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "db.sqlite3",
+            "ATOMIC_REQUESTS": True,
+        }
     }
 
 # Redis carries the job queue and the shared cache (rate limits, kept answers
@@ -244,13 +253,6 @@ REPORTS_PER_HOUR = envint("REPORTS_PER_HOUR", 20, minimum=1)
 FEED_MAX_RADIUS_M = envfloat("FEED_MAX_RADIUS_M", 20_000.0)
 # How long anonymous callers may be served a public read from the cache (0: never).
 PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", 5, minimum=0)
-# How long an answer kept until its reports change (a report, a resident's own
-# reports, a ticket queue) may live at most: the bound on anything the change
-# tracking does not see, such as a ticket becoming overdue with time (0: never keep).
-ANSWER_CACHE_SECONDS = envint("ANSWER_CACHE_SECONDS", 60, minimum=0)
-# How long a sign-in lookup (a resident's account, a staff token) is kept; a
-# change to the account or the token drops it at once.
-SIGN_IN_CACHE_SECONDS = envint("SIGN_IN_CACHE_SECONDS", 300, minimum=0)
 STAFF_TOKEN_HOURS = envint("STAFF_TOKEN_HOURS", 12, minimum=1)
 STAFF_LOGIN_RATE = envstr("STAFF_LOGIN_RATE", "10/m")
 REOPEN_WINDOW_DAYS = envint("REOPEN_WINDOW_DAYS", 7, minimum=0)

@@ -5,7 +5,12 @@ from django.views.static import serve
 
 from backend.statistics.views import dashboard
 from mobile_api.api import api
-from mobile_api.fallback import json_not_found, json_server_error
+from mobile_api.fallback import (
+    json_bad_request,
+    json_forbidden,
+    json_not_found,
+    json_server_error,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,5 +28,7 @@ if settings.DEBUG:
         )
     )
 
+handler400 = json_bad_request
+handler403 = json_forbidden
 handler404 = json_not_found
 handler500 = json_server_error

@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.renderers import JSONRenderer
 
+from backend import errors
 from backend.errors import ServiceError
 from mobile_api import health
 from mobile_api.routers import areas, officials, photos, reports, staff
@@ -51,14 +52,8 @@ def error_response(
     details: dict | None = None,
     headers: dict[str, str] | None = None,
 ) -> HttpResponse:
-    response = api.create_response(
-        request,
-        {"error": {"code": code, "message": message, "details": details or {}}},
-        status=status,
-    )
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
+    errors.undo_request_writes()
+    return errors.error_response(status, code, message, details, headers)
 
 
 @api.exception_handler(ServiceError)

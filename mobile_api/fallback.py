@@ -1,15 +1,61 @@
-"""Django-level errors (no route matched, a crash outside the API) in the API's error shape."""
+"""Errors answered outside any view (no route matched, a wrong method, a crash
+before the view, a refusal at the edge) in the shape the caller expects: the
+API's JSON error, or Open311's own error list under /open311/, in the format
+its path names. No client of ours ever gets an HTML page."""
 
-from django.http import HttpRequest, JsonResponse
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+
+from backend.errors import error_response
+from open311.formats import errors as open311_errors
+
+OPEN311_PREFIX = "/open311/"
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message, "details": {}}}, status=status)
+def site_error(
+    request: HttpRequest, status: int, code: str, message: str, details: dict | None = None
+) -> HttpResponse:
+    if request.path.startswith(OPEN311_PREFIX):
+        fmt = "xml" if request.path.endswith(".xml") else "json"
+        return open311_errors(fmt, status, (status, message))
+    return error_response(status, code, message, details)
 
 
-def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _error(404, "not_found", "Not found.")
+def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return site_error(request, 400, "malformed_request", "The request could not be read.")
 
 
-def json_server_error(request: HttpRequest) -> JsonResponse:
-    return _error(500, "internal_error", "Something went wrong on our side.")
+def json_forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return site_error(request, 403, "forbidden", "You may not do this.")
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return site_error(request, 404, "not_found", "Not found.")
+
+
+def json_server_error(request: HttpRequest) -> HttpResponse:
+    return site_error(request, 500, "internal_error", "Something went wrong on our side.")
+
+
+class MethodNotAllowedMiddleware:
+    """The API's router answers a wrong method with Django's bare 405; say it
+    in the error shape, keeping its `Allow` header. (The admin keeps its pages.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed) and not request.path.startswith("/admin/"):
+            allowed = response["Allow"]
+            response = site_error(
+                request,
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed here.",
+                {"allowed": allowed.split(", ")},
+            )
+            response["Allow"] = allowed
+        return response

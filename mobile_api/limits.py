@@ -1,12 +1,34 @@
-"""Refuse a request body that is too large before anything reads it."""
+"""Checks at the edge, before any view reads the request: its size, and the
+characters of everything a view could read from it.
 
+Control characters (NUL above all) have no place in a report, a name or a
+query: PostgreSQL refuses NUL in text, and the others hide text from the
+people who read it. They are refused once, here, for the whole site (the API,
+Open311, the admin), in the URL, the query string, form fields, uploaded file
+names and JSON bodies. Tab, newline and carriage return are text.
+"""
+
+import json
+import re
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+
+from mobile_api.fallback import site_error
+
+
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Valid JSON can carry a control character only as an escape; most bodies have none.
+JSON_CONTROL_ESCAPE = re.compile(rb"\\u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class RequestSizeLimitMiddleware:
+    """Refuse a request body that is too large before anything reads it."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -16,14 +38,71 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BYTES:
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": "request_too_large",
-                        "message": "The upload is larger than the service accepts.",
-                        "details": {"max_bytes": settings.PHOTO_MAX_BYTES},
-                    }
-                },
-                status=413,
+            return site_error(
+                request,
+                413,
+                "request_too_large",
+                "The upload is larger than the service accepts.",
+                {"max_bytes": settings.PHOTO_MAX_BYTES},
+            )
+        return self.get_response(request)
+
+
+def first_control_character(value: Any, where: str) -> str | None:
+    """Where the first control character in a value (text, or lists and dicts
+    of them, keys included) is, or None."""
+    if isinstance(value, str):
+        return where if CONTROL_CHARACTER.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = first_control_character(key, where) or first_control_character(
+                item, f"{where}.{key}"
+            )
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = first_control_character(item, f"{where}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def _first_in_request(request: HttpRequest) -> str | None:
+    found = first_control_character(request.path_info, "path")
+    for name in request.GET:
+        found = found or first_control_character([name, *request.GET.getlist(name)], name)
+    if found or request.method in ("GET", "HEAD", "OPTIONS"):
+        return found
+    content_type = request.content_type or ""
+    if content_type in FORM_TYPES:
+        for name in request.POST:
+            found = found or first_control_character([name, *request.POST.getlist(name)], name)
+        for name, upload in request.FILES.items():
+            found = found or first_control_character([name, upload.name or ""], name)
+    elif content_type.endswith("json") and JSON_CONTROL_ESCAPE.search(request.body):
+        try:
+            found = first_control_character(json.loads(request.body), "body")
+        except ValueError:
+            return None  # not JSON at all: the view says so
+    return found
+
+
+class ControlCharacterMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            where = _first_in_request(request)
+        except MultiPartParserError:
+            where = None  # a broken body: the view that reads it answers 400
+        if where is not None:
+            return site_error(
+                request,
+                422,
+                "control_characters",
+                "The request contains control characters, which no field accepts.",
+                {"field": where},
             )
         return self.get_response(request)

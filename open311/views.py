@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from backend.accounts.models import Role, User
 from backend.catalogue.models import Category
-from backend.errors import ServiceError
+from backend.errors import ServiceError, undo_request_writes
 from backend.i18n import localized
 from backend.jobs import enqueue_on_commit
 from backend.photos.models import Photo, PhotoState
@@ -64,8 +64,10 @@ def endpoint(view):
                 raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} not found")
             return view(request, fmt, **kwargs)
         except Open311Error as error:
+            undo_request_writes()
             return errors(fmt, error.status, (error.status, error.description))
         except ServiceError as error:
+            undo_request_writes()
             status = 403 if error.status in (401, 403) else 404 if error.status == 404 else 400
             return errors(fmt, status, (error.code, error.message))
 

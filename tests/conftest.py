@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from backend import answer_cache, redis_cache
+from backend import redis_cache
 from backend.accounts import firebase
 from backend.accounts.models import Role, User
 from backend.areas import routing
@@ -43,7 +43,6 @@ def _fresh_process_state(settings):
     cache.clear()
     routing._cache.invalidate()
     firebase._verified.clear()  # a token remembered by an earlier test is verified again
-    answer_cache._last_seen.clear()
     yield
     routing._cache.invalidate()
 

@@ -6,7 +6,6 @@ Residents send a Firebase ID token as `Authorization: Bearer <token>`.
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from backend.accounts import sign_in_cache
 from backend.accounts.firebase import resident_for_claims, verify_id_token
 from backend.accounts.models import User
 
@@ -38,16 +37,6 @@ class ResidentAuth(HttpBearer):
         user = resident_for_claims(verify_id_token(token))
         request.user = user
         return user
-
-    # For the answer cache (backend.answer_cache.kept_for_signed_in).
-    def sign_in_key(self, request: HttpRequest) -> str | None:
-        token = bearer_token(request)
-        if not _is_jwt(token):
-            return None
-        return sign_in_cache.resident_key(verify_id_token(token)["uid"])
-
-    def user_of_kept(self, entry: object) -> User | None:
-        return entry if isinstance(entry, User) else None
 
 
 class OptionalResidentAuth(ResidentAuth):
@@ -92,17 +81,3 @@ class StaffAuth(HttpBearer):
             request.user = user
             request.staff_token = token
         return user
-
-    # For the answer cache (backend.answer_cache.kept_for_signed_in).
-    def sign_in_key(self, request: HttpRequest) -> str | None:
-        from backend.accounts.tokens import key_hash
-
-        token = bearer_token(request)
-        if not _is_staff_token(token):
-            return None
-        return sign_in_cache.staff_key(key_hash(token))
-
-    def user_of_kept(self, entry: object) -> User | None:
-        from backend.accounts.tokens import user_of_kept_token
-
-        return user_of_kept_token(entry)

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from firebase_admin import auth, credentials
 
-from backend.accounts import sign_in_cache
 from backend.accounts.models import Role, User
 from backend.errors import NotAuthenticated
 from backend.lru import Lru
@@ -105,9 +104,6 @@ _verified = _VerifiedTokens(size=10_000)
 def resident_for_claims(claims: dict) -> User:
     """The local user of a Firebase identity, created on first sight."""
     uid = claims["uid"]
-    user = sign_in_cache.kept(sign_in_cache.resident_key(uid))
-    if user is not None:
-        return user  # an account disabled since is no longer kept
     try:
         # get(), not first(): the uid is unique, and ordering it costs more than the query.
         user = User.objects.get(firebase_uid=uid)
@@ -127,5 +123,4 @@ def resident_for_claims(claims: dict) -> User:
             user = User.objects.get(firebase_uid=uid)
     if not user.is_active:
         raise NotAuthenticated("This account is disabled.", code="account_disabled", status=403)
-    sign_in_cache.keep(sign_in_cache.resident_key(uid), sign_in_cache.without_private_fields(user))
     return user

@@ -1,11 +1,8 @@
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
-
-from backend.reports import freshness
 
 
 def _private_storage():
@@ -25,20 +22,6 @@ class PhotoState(models.TextChoices):
     PENDING = "pending", "Waiting for processing"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
-
-
-class PhotoQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> int:
-        """Also tells the answer cache that these photos' reports look different."""
-        report_ids = self.exclude(report=None).values_list("report_id", flat=True)
-        report_ids = set(report_ids[: freshness.MOST_ROWS_ONE_BY_ONE + 1])
-        count = super().update(**kwargs)
-        if count:
-            if len(report_ids) > freshness.MOST_ROWS_ONE_BY_ONE:
-                freshness.every_report_changed()
-            else:
-                freshness.report_view_changed(report_ids)
-        return count
 
 
 class Photo(models.Model):
@@ -79,8 +62,6 @@ class Photo(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
-
-    objects = PhotoQuerySet.as_manager()
 
     class Meta:
         indexes = [

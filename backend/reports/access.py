@@ -14,7 +14,6 @@ from django.db.models import Q, QuerySet
 from backend.accounts.models import TICKET_WORKER_ROLES, Role, User
 from backend.areas.models import Area, Level, Unit
 from backend.errors import Forbidden, NotFound
-from backend.reports import freshness
 from backend.reports.models import Report, Visibility
 
 
@@ -49,28 +48,6 @@ def staff_tickets(user: User) -> QuerySet[Report]:
     if user.role in (Role.DISTRICT_MANAGER, Role.OFFICIAL, Role.MODERATOR):
         return tickets.filter(scope_filter(user))
     return tickets.none()
-
-
-def ticket_scopes(user: User) -> list[str]:
-    """The answer-cache scopes of what staff_tickets(user) lists: a change to a
-    ticket in them puts the user's kept queue pages out of date."""
-    if user.role == Role.ADMIN:
-        scope = freshness.ALL_TICKETS
-    elif user.role in (Role.STAFF, Role.UNIT_LEAD):
-        scope = f"unit:{user.unit_id}" if user.unit_id else freshness.NO_TICKETS
-    elif user.role in (Role.DISTRICT_MANAGER, Role.OFFICIAL, Role.MODERATOR):
-        area = user.scope_area
-        if area is None:
-            scope = freshness.NO_TICKETS
-        elif area.level == Level.PROVINCE:
-            scope = freshness.ALL_TICKETS
-        elif area.level == Level.DISTRICT:
-            scope = f"district:{area.id}"
-        else:
-            scope = f"commune:{area.id}"
-    else:
-        scope = freshness.NO_TICKETS
-    return [freshness.EVERY_REPORT, scope]
 
 
 def ticket_for(

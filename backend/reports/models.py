@@ -1,11 +1,9 @@
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 
 from backend.catalogue.models import Priority
-from backend.reports import freshness
 
 
 class Status(models.TextChoices):
@@ -72,41 +70,6 @@ class Source(models.TextChoices):
 
 class ReportQuerySet(models.QuerySet):
     AREAS = ("district", "commune", "managing_district")
-
-    # Writes tell the answer cache which kept answers they put out of date
-    # (backend.reports.freshness); update() reads the rows' scopes first.
-    def update(self, **kwargs: Any) -> int:
-        before = list(
-            self.values_list("id", *freshness.SCOPE_FIELDS)[: freshness.MOST_ROWS_ONE_BY_ONE + 1]
-        )
-        count = super().update(**kwargs)
-        after = []
-        if (
-            freshness.SCOPE_FIELD_NAMES.intersection(kwargs)
-            and len(before) <= freshness.MOST_ROWS_ONE_BY_ONE
-        ):
-            ids = [row[0] for row in before]
-            after = list(
-                Report.objects.filter(id__in=ids).values_list("id", *freshness.SCOPE_FIELDS)
-            )
-        if count:
-            freshness.reports_changed([*before, *after])
-        return count
-
-    def bulk_create(self, *args: Any, **kwargs: Any) -> list:
-        created = super().bulk_create(*args, **kwargs)
-        freshness.every_report_changed()
-        return created
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
-        count = super().bulk_update(*args, **kwargs)
-        freshness.every_report_changed()
-        return count
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        deleted = super().delete()
-        freshness.every_report_changed()
-        return deleted
 
     def with_related(self, *relations: str) -> "ReportQuerySet":
         """select_related(), leaving behind the boundaries of the areas it joins:
@@ -257,19 +220,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.reference
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        update_fields = kwargs.get("update_fields")
-        moves = update_fields is None or freshness.SCOPE_FIELD_NAMES.intersection(update_fields)
-        before = []
-        if moves and not self._state.adding:
-            # Where it was listed before: a ticket moved leaves the old unit's queue.
-            before = list(
-                Report.objects.filter(pk=self.pk).values_list("id", *freshness.SCOPE_FIELDS)
-            )
-        super().save(*args, **kwargs)
-        now = (self.id, *(getattr(self, field) for field in freshness.SCOPE_FIELDS))
-        freshness.reports_changed([*before, now])
 
     @property
     def is_open(self) -> bool:

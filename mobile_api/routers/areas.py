@@ -6,10 +6,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 
-from backend.api_kit import cached_for_anonymous, errors
+from backend.api_kit import errors
 from backend.areas import routing
 from backend.areas.models import Area, Level
 from backend.catalogue.models import Category
+from backend.public_cache import cached_for_anonymous
 from backend.reports.services import outside_service_area
 from mobile_api.schemas import AreaOut, CategoryOut, CategoryRef, Coordinates, UnitOut
 

@@ -13,9 +13,10 @@ from pydantic import Field, model_validator
 
 from backend.accounts.auth import StaffAuth
 from backend.accounts.models import Role, User
-from backend.api_kit import IsoDate, cached_for_anonymous, errors
+from backend.api_kit import IsoDate, errors
 from backend.areas.models import Area, Level
 from backend.errors import Forbidden, Unprocessable
+from backend.public_cache import cached_for_anonymous
 from backend.reports.access import scope_filter
 from backend.reports.models import Report, Visibility
 from backend.statistics import figures, hotspots

@@ -1,30 +1,27 @@
 """Residents' reports: send one, see it, follow it, say "me too", browse nearby."""
 
-from functools import wraps
 from math import cos, radians
-from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.db.models import F, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import Field, model_validator
 
-from backend import answer_cache
 from backend.accounts import privacy
 from backend.accounts.auth import OptionalResidentAuth, ResidentAuth, signed_in_user
 from backend.api_kit import (
     MAX_PAGE_SIZE,
     IsoDateTime,
     Out,
-    cached_for_anonymous,
     errors,
     keyset_page,
 )
 from backend.photos.models import Photo, PhotoState
-from backend.reports import freshness, services, workflow
+from backend.public_cache import cached_for_anonymous
+from backend.reports import services, workflow
 from backend.reports.models import Report, ReportEvent, Visibility
 from backend.reports.models import Status as ReportStatus
 from backend.reports.services import NewReport
@@ -96,63 +93,17 @@ def create_report(request: HttpRequest, payload: ReportIn):
     )
 
 
-_RESIDENT = ResidentAuth()
-
-
-def _kept_public_view(run):
-    """The public view of a report is the same for everyone but its reporter:
-    kept in the answer cache until the report, its timeline or its photos
-    change, with the reporter's id beside it so that the reporter is always
-    answered afresh (with their own view). Phones and proxies may keep an
-    anonymous answer PUBLIC_CACHE_SECONDS."""
-
-    @wraps(run)
-    def wrapper(request: HttpRequest, report_id: Any) -> HttpResponse:
-        try:
-            report_id = UUID(str(report_id))  # the form the report's changes are told in
-        except ValueError:
-            return run(request, report_id=report_id)  # its own 422
-        if settings.ANSWER_CACHE_SECONDS <= 0:
-            return run(request, report_id=report_id)
-        key = answer_cache.answer_key(request, "report")
-        scopes = freshness.report_view(report_id)
-        if not request.headers.get("Authorization"):
-            viewer_id = None
-            handle, kept = answer_cache.kept(key, scopes)
-        else:
-            viewer, handle, kept = answer_cache.kept_for_signed_in(
-                _RESIDENT, request, lambda _user: key, lambda _user: scopes
-            )
-            if viewer is None:
-                return run(request, report_id=report_id)  # its own 401
-            viewer_id = viewer.id
-        if kept is not None and kept[0] != viewer_id:
-            response = answer_cache.response_of(kept[1:])
-        else:
-            response = run(request, report_id=report_id)
-            if response.status_code == 200 and kept is None:
-                reporter_id = request.shown_report_reporter_id  # left by get_report
-                if reporter_id != viewer_id:  # else this is the reporter's own view
-                    answer_cache.keep(handle, (reporter_id, *answer_cache.kept_value_of(response)))
-        public_seconds = settings.PUBLIC_CACHE_SECONDS if viewer_id is None else None
-        answer_cache.say_how_kept(response, public_seconds)
-        return response
-
-    return wrapper
-
-
 @router.get(
     "/reports/{report_id}",
     response={200: ReportOut, **errors(401, 404, 422)},
     auth=OptionalResidentAuth(),
 )
-@decorate_view(_kept_public_view)
+@decorate_view(cached_for_anonymous)
 def get_report(request: HttpRequest, report_id: UUID):
     """A report with its timeline: the reporter's full view for its reporter,
     the public view (no reporter, no internal notes) for everyone else."""
     viewer = signed_in_user(request.auth)
     report = services.visible_report(report_id, viewer)
-    request.shown_report_reporter_id = report.reporter_id  # for _kept_public_view
     return _full_view(report, viewer.id if viewer else None)
 
 
@@ -178,9 +129,6 @@ class PageQuery(Schema):
 
 
 @router.get("/me/reports", response={200: ReportPage, **errors(400, 401, 422)})
-@decorate_view(
-    answer_cache.kept_for_caller(ResidentAuth(), lambda user: freshness.reporter_lists(user.id))
-)
 def my_reports(request: HttpRequest, page: Query[PageQuery]):
     """The resident's own reports, newest first, held ones included."""
     queryset = Report.objects.filter(reporter=request.auth).summaries()

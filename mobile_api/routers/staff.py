@@ -8,12 +8,10 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
-from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.throttling import AnonRateThrottle
 from pydantic import Field
 
-from backend import answer_cache
 from backend.accounts import tokens
 from backend.accounts.auth import StaffAuth
 from backend.api_kit import MAX_PAGE_SIZE, FailOpenThrottle, IsoDate, Out, errors, keyset_page
@@ -21,7 +19,7 @@ from backend.catalogue.models import Category, Priority
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.services import add_photo
 from backend.reports import workflow
-from backend.reports.access import staff_tickets, ticket_for, ticket_scopes
+from backend.reports.access import staff_tickets, ticket_for
 from backend.reports.models import WORKING_STATUSES, ReportEvent
 from backend.reports.models import Status as ReportStatus
 from mobile_api.schemas import AreaOut, EventOut, PhotoOut, ReportSummaryOut, UnitOut
@@ -179,7 +177,6 @@ class TicketPage(Out):
 
 
 @router.get("/staff/tickets", response={200: TicketPage, **errors(400, 401, 422)})
-@decorate_view(answer_cache.kept_for_caller(StaffAuth(), ticket_scopes))
 def ticket_queue(request: HttpRequest, query: Query[QueueQuery]):
     """The tickets in your scope (your unit's; your district's for a manager), due
     first or newest first, filtered; cursor-paginated."""
@@ -198,7 +195,6 @@ class CountsOut(Out):
 
 
 @router.get("/staff/tickets/counts", response={200: CountsOut, **errors(401, 422)})
-@decorate_view(answer_cache.kept_for_caller(StaffAuth(), ticket_scopes))
 def ticket_counts(request: HttpRequest, query: Query[QueueQuery]):
     """Counts per status for the tabs of the app, with the same filters as the queue."""
     tickets = _filtered(request, query, with_status=False)

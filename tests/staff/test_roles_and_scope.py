@@ -118,6 +118,30 @@ def test_sign_out_revokes_the_token(staff):
     assert client.get("/api/v1/staff/tickets").status_code == 401
 
 
+def test_a_token_revoked_while_the_cache_is_down_is_refused_at_once(staff, settings):
+    """Who a token is, is read from the database on every request: a sign-out
+    during a Redis outage holds, before and after the cache comes back."""
+    client = staff["staff842"]
+    assert client.get("/api/v1/staff/tickets").status_code == 200
+    kept_caches = settings.CACHES
+    settings.CACHES = {
+        "default": {**kept_caches["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    assert client.post("/api/v1/staff/logout").status_code == 204
+    assert client.get("/api/v1/staff/tickets").status_code == 401
+    settings.CACHES = kept_caches
+    assert client.get("/api/v1/staff/tickets").status_code == 401
+
+
+def test_a_deactivated_account_is_refused_on_its_next_request(staff):
+    from backend.accounts.models import User
+
+    client = staff["staff842"]
+    assert client.get("/api/v1/staff/tickets").status_code == 200
+    User.objects.filter(username="staff842").update(is_active=False)
+    assert client.get("/api/v1/staff/tickets").status_code == 401
+
+
 def test_tokens_expire(staff, time_machine):
     from datetime import timedelta
 

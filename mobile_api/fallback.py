@@ -3,9 +3,11 @@ before the view, a refusal at the edge) in the shape the caller expects: the
 API's JSON error, or Open311's own error list under /open311/, in the format
 its path names. No client of ours ever gets an HTML page."""
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from backend.errors import error_response
@@ -36,6 +38,14 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def json_server_error(request: HttpRequest) -> HttpResponse:
+    """Django calls this inside its `except`: a database that does not answer
+    (as when a request's transaction cannot begin) is a 503 to retry."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = site_error(
+            request, 503, "service_unavailable", "The service is briefly unavailable; try again."
+        )
+        response["Retry-After"] = "5"
+        return response
     return site_error(request, 500, "internal_error", "Something went wrong on our side.")
 
 

@@ -5,6 +5,8 @@ import sys
 import pytest
 from django.conf import settings as django_settings
 
+from tests.conftest import ApiClient
+
 pytestmark = pytest.mark.django_db
 
 ROOT = django_settings.BASE_DIR
@@ -160,3 +162,23 @@ def test_openapi_documents_every_operation_with_its_errors(anonymous):
         if path not in ("/healthz", "/readyz"):
             assert any(code.startswith("4") for code in op["responses"]), (path, method)
     assert "ErrorOut" in schema["components"]["schemas"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_cannot_begin_its_transaction_is_a_503(tokens):
+    """Each request is a transaction (ATOMIC_REQUESTS): with the database down
+    it cannot begin, and the caller hears to retry, in the error shape."""
+    from django.db import connection
+
+    client = ApiClient(tokens.token("resident-down"), raise_request_exception=False)
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"
+    try:
+        response = client.get("/api/v1/me/reports")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["error"]["code"] == "service_unavailable"

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    # Its Swagger UI assets, served from our own static files: the docs work on
+    # a closed network, with no CDN.
+    "ninja",
     "backend.areas",
     "backend.catalogue",
     "backend.accounts",
@@ -67,6 +70,9 @@ MIDDLEWARE = [
     "mobile_api.limits.RequestSizeLimitMiddleware",
     "mobile_api.limits.ControlCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the docs' and the dashboard's assets) from the app itself,
+    # compressed and with far-future caching of hashed names.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -151,6 +157,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves it, collected or not
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = envstr("MEDIA_URL", "/media/")
 
@@ -203,7 +210,10 @@ else:
             "OPTIONS": {"location": MEDIA_ROOT / "private", "allow_overwrite": True},
         },
     }
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}
+# Also serve the apps' static folders as they are, so that a checkout needs no
+# collectstatic (the image collects them at build time all the same).
+WHITENOISE_USE_FINDERS = True
 
 PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 50_000_000, minimum=1)

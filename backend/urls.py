@@ -12,6 +12,7 @@ from mobile_api.fallback import (
     json_server_error,
 )
 
+
 def _without_request_transaction(patterns: list, names: set[str]) -> list:
     """The probes answer whether the database is up, so their request must not
     begin a transaction (ATOMIC_REQUESTS) before they can ask."""

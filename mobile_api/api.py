@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from backend import errors
@@ -30,7 +31,24 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class CitizenFeedbackAPI(NinjaAPI):
+    """The OpenAPI schema is the same for every request of a process, and
+    building it walks every operation (a third of a second here, seconds on a
+    busy worker, for anyone, unsigned): it is built once, on first request."""
+
+    _schema: dict | None = None
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is not None or path_params:
+            return super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        if self._schema is None:
+            self._schema = super().get_openapi_schema()
+        return self._schema
+
+
+api = CitizenFeedbackAPI(
     renderer=UnicodeJSONRenderer(),
     title="Citizen feedback API",
     version="1",

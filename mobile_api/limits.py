@@ -19,7 +19,6 @@ from django.http.multipartparser import MultiPartParserError
 
 from mobile_api.fallback import site_error
 
-
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Valid JSON can carry a control character only as an escape; most bodies have none.
 JSON_CONTROL_ESCAPE = re.compile(rb"\\u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])")

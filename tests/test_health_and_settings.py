@@ -182,3 +182,29 @@ def test_a_request_that_cannot_begin_its_transaction_is_a_503(tokens):
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert response.json()["error"]["code"] == "service_unavailable"
+
+
+def test_the_openapi_schema_is_built_once_per_process(anonymous, django_assert_num_queries):
+    from mobile_api.api import api
+
+    first = anonymous.get("/api/v1/openapi.json")
+    assert first.status_code == 200
+    assert api._schema is not None
+    built = api._schema
+    assert anonymous.get("/api/v1/openapi.json").content == first.content
+    assert api._schema is built
+
+
+def test_the_interactive_docs_load_their_assets_from_us(anonymous):
+    import re
+
+    page = anonymous.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "an asset from elsewhere"
+    assets = re.findall(r"""(?:src|href)=["']([^"']+\.(?:js|css))""", html)
+    assert any("swagger-ui-bundle" in a for a in assets), assets
+    for asset in assets:
+        response = anonymous.get(asset)
+        assert response.status_code == 200, asset
+        b"".join(response.streaming_content) if response.streaming else response.content

@@ -48,9 +48,7 @@ def test_a_second_anonymous_read_needs_no_query(path, report, anonymous, django_
 
 
 @pytest.mark.parametrize("path", ["report", FEED])
-def test_a_change_shows_to_anonymous_readers_once_the_time_is_up(
-    path, report, anonymous, settings
-):
+def test_a_change_shows_to_anonymous_readers_once_the_time_is_up(path, report, anonymous, settings):
     settings.PUBLIC_CACHE_SECONDS = 1
     path = f"/api/v1/reports/{report['id']}" if path == "report" else path
 

@@ -124,9 +124,7 @@ def test_a_token_revoked_while_the_cache_is_down_is_refused_at_once(staff, setti
     client = staff["staff842"]
     assert client.get("/api/v1/staff/tickets").status_code == 200
     kept_caches = settings.CACHES
-    settings.CACHES = {
-        "default": {**kept_caches["default"], "LOCATION": "redis://127.0.0.1:1/0"}
-    }
+    settings.CACHES = {"default": {**kept_caches["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
     assert client.post("/api/v1/staff/logout").status_code == 204
     assert client.get("/api/v1/staff/tickets").status_code == 401
     settings.CACHES = kept_caches

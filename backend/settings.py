@@ -324,12 +324,16 @@ if SENTRY_DSN:
     from sentry_sdk.integrations.django import DjangoIntegration
     from sentry_sdk.integrations.rq import RqIntegration
 
-    from mobile_api.observability import before_send
+    from mobile_api.observability import before_breadcrumb, before_send, scrubber
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         before_send=before_send,
         before_send_transaction=before_send,
+        before_breadcrumb=before_breadcrumb,
+        event_scrubber=scrubber,
+        include_local_variables=False,  # a frame's locals hold request data
+        max_request_body_size="never",
         integrations=[DjangoIntegration(), RqIntegration()],
         environment=envstr("SENTRY_ENVIRONMENT", "production"),
         traces_sample_rate=envfloat("SENTRY_TRACES_SAMPLE_RATE", 0.0),

@@ -9,3 +9,17 @@ def broken_screening(report):
 
 def broken_job(phone: str) -> None:
     raise ValueError(f"job failed while calling {phone}")
+
+
+class BrokenBackend:
+    """An authentication backend that breaks while it holds the password."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        raise LookupError(f"directory unreachable for {username}")
+
+    def get_user(self, user_id):
+        return None
+
+
+def broken_receiver(sender, instance, **kwargs) -> None:
+    raise ConnectionError("push registry unreachable")

@@ -34,6 +34,38 @@ response = Client().post(
     HTTP_X_FORWARDED_FOR="203.0.113.9",
 )
 print("view status", response.status_code)
+# A staff sign-in that breaks after it was handed the password.
+from django.conf import settings
+settings.AUTHENTICATION_BACKENDS = ["tests.sentry_support.BrokenBackend"]
+from backend.accounts.models import Role, User
+User.objects.create_user(username="planted-staff", password="x", role=Role.STAFF)
+print("login status", Client(raise_request_exception=False).post(
+    "/api/v1/staff/login",
+    data={"username": "planted-staff", "password": "Planted-Pa55word!"},
+    content_type="application/json", REMOTE_ADDR="203.0.113.9",
+).status_code)
+# An Open311 POST that breaks in screening, with its client's key and a contact.
+from open311.models import ClientApplication, hash_key
+ClientApplication.objects.create(name="fms", key_hash=hash_key("planted-api-key-0123456789abcdef"))
+print("open311 status", Client(raise_request_exception=False).post(
+    "/open311/v2/requests.json",
+    data={"api_key": "planted-api-key-0123456789abcdef", "service_code": "pothole",
+          "lat": "9.9472", "long": "106.3372", "description": "Ổ gà",
+          "first_name": "Nguyễn Thị", "last_name": "Plantedname",
+          "email": "planted.contact@example.com", "phone": "0911222333"},
+    REMOTE_ADDR="203.0.113.9",
+).status_code)
+# A device registration that breaks once its token was written.
+from django.db.models.signals import post_save
+from notifications.models import Device
+from tests.sentry_support import broken_receiver
+post_save.connect(broken_receiver, sender=Device)
+print("device status", Client(raise_request_exception=False).post(
+    "/api/v1/devices",
+    data={"token": "planted-fcm-device-token-AbCdEf0123456789xyz", "platform": "android"},
+    content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+    REMOTE_ADDR="203.0.113.9",
+).status_code)
 from rq import SimpleWorker
 from backend.jobs import queue, redis_connection
 queue("sentry-test").enqueue("tests.sentry_support.broken_job", "0987654321")
@@ -109,11 +141,13 @@ def test_errors_reach_sentry_without_personal_data(tmp_path):
     )
     server.httpd.shutdown()
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "view status 500" in result.stdout
+    for status in ("view status 500", "login status 500", "open311 status 500"):
+        assert status in result.stdout, result.stdout
+    assert "device status 500" in result.stdout, result.stdout
     token = result.stdout.split("token ")[-1].strip()
     found = events(server.envelopes)
     kinds = {e["exception"]["values"][-1]["type"] for e in found}
-    assert {"RuntimeError", "ValueError"} <= kinds
+    assert {"RuntimeError", "ValueError", "LookupError", "ConnectionError"} <= kinds
     raw = b"".join(server.envelopes).decode("utf-8", "replace")
     for secret in (
         "0901234567",
@@ -123,5 +157,11 @@ def test_errors_reach_sentry_without_personal_data(tmp_path):
         "an.nguyen@example.com",
         "203.0.113.9",
         token,
+        "Planted-Pa55word!",
+        "planted-api-key-0123456789abcdef",
+        "Plantedname",
+        "planted.contact@example.com",
+        "0911222333",
+        "planted-fcm-device-token-AbCdEf0123456789xyz",
     ):
         assert secret not in raw, secret

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -20,13 +21,16 @@ from django.db.models import (
     FloatField,
     Q,
     QuerySet,
+    TextField,
+    Value,
+    When,
 )
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from backend.areas.models import Area, Unit
 from backend.catalogue.models import Category
-from backend.reports.models import OPEN_STATUSES, WORKING_STATUSES, Report, Status
+from backend.reports.models import OPEN_STATUSES, WORKING_STATUSES, Report, Status, Visibility
 
 DONE = [Status.RESOLVED, Status.CLOSED]
 GROUPS = {"district": "district__code", "unit": "unit__code", "category": "category__code"}
@@ -193,8 +197,20 @@ EXPORT_COLUMNS = [
     ("lon", "lon"),
     ("support_count", "support_count"),
     ("rating", "rating"),
-    ("description", "public_description"),
+    ("visibility", "visibility"),
+    ("description", "shown_description"),
 ]
+# A spreadsheet reads a cell that starts with one of these as a formula
+# (OWASP's CSV injection): such text is written with a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class _Echo:
@@ -204,9 +220,20 @@ class _Echo:
 
 def export_rows(reports: QuerySet[Report]) -> Iterator[str]:
     """CSV lines, streamed: rows come from a server-side cursor in chunks, so a
-    million rows never sit in memory. No reporter, no personal data."""
+    million rows never sit in memory. No reporter, no personal data, and only
+    the text the public may read: the moderated text of a public report; none
+    of a report held for review or hidden (it is still counted)."""
     writer = csv.writer(_Echo())
     yield writer.writerow([name for name, _ in EXPORT_COLUMNS])
-    values = reports.order_by("created_at", "id").values_list(*[f for _, f in EXPORT_COLUMNS])
+    shown = Case(
+        When(visibility=Visibility.PUBLIC, then=F("public_description")),
+        default=Value(""),
+        output_field=TextField(),
+    )
+    values = (
+        reports.annotate(shown_description=shown)
+        .order_by("created_at", "id")
+        .values_list(*[f for _, f in EXPORT_COLUMNS])
+    )
     for row in values.iterator(chunk_size=5000):
-        yield writer.writerow([v.isoformat() if isinstance(v, datetime) else v for v in row])
+        yield writer.writerow([spreadsheet_safe(v) for v in row])

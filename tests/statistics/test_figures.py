@@ -187,3 +187,35 @@ def test_confidence_bins_follow_arcgis():
     z = np.array([3.0, -2.2, 1.7, 0.5])
     p = np.array([0.0027, 0.028, 0.089, 0.6])
     assert hotspots.confidence_bins(z, p).tolist() == [3, -2, 1, 0]
+
+
+def _exported(staff) -> list[dict]:
+    response = staff["official"].get("/api/v1/stats/export.csv")
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_the_export_carries_only_text_the_public_may_read(staff, dataset):
+    from backend.reports.models import Visibility
+
+    held, hidden, public, *_ = Report.objects.order_by("created_at", "id")
+    Report.objects.filter(id=held.id).update(
+        visibility=Visibility.HELD, description="Gọi 0912345678, đồ ngu", public_description="x"
+    )
+    Report.objects.filter(id=hidden.id).update(visibility=Visibility.HIDDEN)
+    Report.objects.filter(id=public.id).update(
+        description="Gọi anh Tư 0912345678", public_description="Gọi anh Tư [***]"
+    )
+    rows = {r["reference"]: r for r in _exported(staff)}
+    assert len(rows) == 5  # every report is still counted
+    assert rows[held.reference]["description"] == ""
+    assert rows[hidden.reference]["description"] == ""
+    assert rows[public.reference]["description"] == "Gọi anh Tư [***]"
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+def test_the_export_neutralises_spreadsheet_formulas(staff, dataset, text):
+    report = Report.objects.order_by("created_at", "id").first()
+    Report.objects.filter(id=report.id).update(public_description=text)
+    row = next(r for r in _exported(staff) if r["reference"] == report.reference)
+    assert row["description"] == "'" + text
+    assert not any(v.startswith(("=", "+", "@")) for r in _exported(staff) for v in r.values())

@@ -11,6 +11,7 @@ from django.utils import timezone
 from backend.accounts.models import Role, User
 from backend.errors import Conflict, Forbidden, NotFound, Unprocessable
 from backend.photos.models import Photo
+from backend.photos.publication import take_down
 from backend.reports.access import scope_filter
 from backend.reports.models import EventKind, Report, ReportEvent, Status, Visibility
 from backend.reports.services import visible_report
@@ -111,6 +112,7 @@ def reject(moderator: User, report_id: uuid.UUID, reason: str) -> Report:
     report.status = Status.REJECTED
     report.closed_at = timezone.now()
     report.save(update_fields=["visibility", "status", "closed_at", "updated_at"])
+    take_down(Photo.objects.filter(report=report))
     _close_case(report, moderator, CaseState.REJECTED, reason.strip())
     # Public so that its reporter reads the reason; the report itself is hidden.
     _record_decision(report, moderator, "rejected", reason.strip(), public=True)
@@ -123,8 +125,8 @@ def hide_photo(moderator: User, report_id: uuid.UUID, photo_id: uuid.UUID, reaso
     photo = Photo.objects.filter(id=photo_id, report=report).first()
     if photo is None:
         raise NotFound("No such photo on this report.")
+    take_down(Photo.objects.filter(id=photo.id))
     photo.hidden = True
-    photo.save(update_fields=["hidden"])
     _record_decision(report, moderator, "photo_hidden", reason, photo=str(photo.id))
     return photo
 

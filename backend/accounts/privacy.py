@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.photos.models import Photo
+from backend.photos.publication import take_down
 from backend.reports.models import Follower, Report, ReportEvent
 
 # Receivers return (section name, JSON-able data).
@@ -76,6 +77,9 @@ def delete_account(user: User) -> None:
     Photo.objects.filter(uploader=user).update(
         exif_lat=None, exif_lon=None, exif_taken_at=None, distance_to_report_m=None
     )
+    # Their photos may show them, their home, their plate: off the public
+    # site, and the originals (with where they were taken) deleted.
+    take_down(Photo.objects.filter(uploader=user), with_originals=True)
     Follower.objects.filter(user=user).delete()
     account_erased.send(sender=User, user=user)
     user.username = f"deleted-{user.id}"

@@ -119,8 +119,8 @@ def process_photo(photo_id: str) -> str:
     """The rq job. Safe to run again: a ready photo is left alone, and the
     derivatives of a re-run overwrite their own files."""
     photo = Photo.objects.filter(id=photo_id).first()
-    if photo is None or photo.state == PhotoState.READY:
-        return "skipped"
+    if photo is None or photo.state == PhotoState.READY or not photo.original:
+        return "skipped"  # done already, or its original was erased with its account
     started = time.monotonic()
     with photo.original.open("rb") as original:  # a storage error is retried by rq
         data = original.read()
@@ -138,22 +138,42 @@ def process_photo(photo_id: str) -> str:
         logger.warning("photo %s failed permanently: %s", photo.id, error)
         return "failed"
     base = f"photos/{photo.id}"
-    photo.large.save(f"{base}/large.{result.extension}", ContentFile(result.large), save=False)
-    photo.thumbnail.save(
-        f"{base}/thumb.{result.extension}", ContentFile(result.thumbnail), save=False
-    )
+    if not photo.hidden:
+        photo.large.save(f"{base}/large.{result.extension}", ContentFile(result.large), save=False)
+        photo.thumbnail.save(
+            f"{base}/thumb.{result.extension}", ContentFile(result.thumbnail), save=False
+        )
     photo.phash = result.phash
     photo.state = PhotoState.READY
     photo.failure_reason = ""
     photo.processed_at = timezone.now()
     with transaction.atomic():
-        photo.save(
-            update_fields=["large", "thumbnail", "phash", "state", "failure_reason", "processed_at"]
+        # Only while the photo is still shown: one hidden while it was being
+        # processed (a moderator, an erased account) keeps no public file.
+        published = Photo.objects.filter(id=photo.id, hidden=False).update(
+            large=photo.large.name or "",
+            thumbnail=photo.thumbnail.name or "",
+            phash=photo.phash,
+            state=photo.state,
+            failure_reason="",
+            processed_at=photo.processed_at,
         )
+        if not published:
+            _unpublish_written(photo)
+            Photo.objects.filter(id=photo.id).update(
+                phash=photo.phash, state=photo.state, processed_at=photo.processed_at
+            )
         # Moderation screens the photo now that its hashes exist.
         photo_processed.send(sender=Photo, photo=photo)
     logger.info("photo %s processed in %.0f ms", photo.id, (time.monotonic() - started) * 1000)
     return "ready"
+
+
+def _unpublish_written(photo: Photo) -> None:
+    for field in (photo.large, photo.thumbnail):
+        if field.name:
+            field.storage.delete(field.name)
+    photo.large.name = photo.thumbnail.name = ""
 
 
 def sweep_unprocessed_photos(limit: int = 1000) -> int:

@@ -9,7 +9,6 @@ deletes nothing; a photo still being processed then is caught by the job,
 which publishes nothing for a hidden photo (see processing.process_photo).
 """
 
-from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -25,7 +24,9 @@ def take_down(photos: QuerySet[Photo], *, with_originals: bool = False) -> int:
     count = photos.update(hidden=True, **cleared)
 
     def delete_files() -> None:
-        public, private = storages["default"], storages["private"]
+        # The stores the photo's fields write to (storages "default" and "private").
+        public = Photo._meta.get_field("large").storage
+        private = Photo._meta.get_field("original").storage
         for large, thumbnail, original in files:
             for name in (large, thumbnail):
                 if name:

@@ -6,7 +6,7 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
-        from backend.photos.signals import photo_processed
+        from backend.photos.signals import photo_attached, photo_processed
         from backend.reports.models import EventKind
         from backend.reports.timeline import event_recorded
         from moderation.screening import screen_photo
@@ -33,3 +33,4 @@ class ModerationConfig(AppConfig):
         personal_data_requested.connect(export_flags, dispatch_uid="moderation-export", weak=False)
         account_erased.connect(erase_flags, dispatch_uid="moderation-erase", weak=False)
         photo_processed.connect(on_photo, dispatch_uid="moderation-screen-photo", weak=False)
+        photo_attached.connect(on_photo, dispatch_uid="moderation-screen-attached", weak=False)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from backend.errors import Forbidden
+from backend.photos.models import Photo, PhotoState
 from backend.reports.models import EventKind, Report, Visibility
 from backend.reports.screening import ScreeningDecision
 from backend.reports.timeline import record_event
@@ -35,12 +36,21 @@ def screen_new_report(report: Report) -> ScreeningDecision:
     )
 
 
-def screen_photo(photo) -> None:
-    """After a photo is processed: hold its report for review if the photo is
-    suspicious enough (reused, taken far away, or long ago)."""
-    report = photo.report
-    if report is None:
+def screen_photo(photo: Photo) -> None:
+    """Once a photo is both processed and on a report, whatever the order (an
+    upload to a report, or a photo sent first and attached with the report):
+    hold its report for review if the photo is suspicious enough (reused, taken
+    far away, or long ago). Each photo is screened once: the first caller to
+    find it ready and attached claims it (the row lock that processing and
+    attaching both take orders them)."""
+    claimed = Photo.objects.filter(
+        id=photo.id, state=PhotoState.READY, report__isnull=False, screened_at__isnull=True
+    ).update(screened_at=timezone.now())
+    if not claimed:
         return
+    photo = Photo.objects.select_related("report").get(id=photo.id)
+    report = photo.report
+    assert report is not None
     reasons = photo_rules(photo)
     if not reasons:
         return

@@ -62,6 +62,9 @@ class Photo(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    screened_at = models.DateTimeField(
+        null=True, blank=True, help_text="When moderation screened it on its report"
+    )
 
     class Meta:
         indexes = [

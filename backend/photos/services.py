@@ -11,6 +11,7 @@ from backend.errors import ServiceError, Unprocessable
 from backend.jobs import enqueue_on_commit
 from backend.photos.inspection import PhotoFacts, inspect_photo
 from backend.photos.models import Photo, PhotoKind
+from backend.photos.signals import photo_attached
 from backend.reports.geo import distance_m
 from backend.reports.models import EventKind, Report
 from backend.reports.timeline import record_event
@@ -155,3 +156,4 @@ def attach_photos(report: Report, uploader: User, photo_ids: list[uuid.UUID]) ->
         photo.distance_to_report_m = _distance(photo, report)
         photo.save(update_fields=["report", "distance_to_report_m"])
         _record_added(photo, report)
+        photo_attached.send(sender=Photo, photo=photo)

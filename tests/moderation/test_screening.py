@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.photos.models import Photo
 from backend.reports.models import EventKind, Report, ReportEvent
 from moderation.models import CaseState, ReviewCase
 from moderation.rules import lexicon, place_names
@@ -178,3 +179,55 @@ def test_a_photo_reused_from_another_resident_holds_the_report(
     case = ReviewCase.objects.get(report_id=second["id"])
     assert "reused_photo" in {r["rule"] for r in case.reasons}
     assert Report.objects.get(id=first["id"]).visibility == "public"
+
+
+def _photo_first(client, data, run_jobs, capture, process_before: bool) -> str:
+    """Upload a photo before its report, then send the report with it."""
+    with capture(execute=True):
+        response = client.post_photo("/api/v1/photos", data)
+    assert response.status_code == 201, response.content
+    photo_id = response.json()["id"]
+    if process_before:
+        with capture(execute=True):
+            run_jobs()
+    with capture(execute=True):
+        report = client.post_json(
+            "/api/v1/reports", report_payload(description="Ổ gà trước chợ", photo_ids=[photo_id])
+        )
+    assert report.status_code == 201, report.content
+    with capture(execute=True):
+        run_jobs()
+    return report.json()["id"]
+
+
+@pytest.mark.parametrize("process_before", [True, False], ids=["processed-first", "attached-first"])
+def test_a_photo_sent_first_is_screened_when_attached(
+    resident, media, run_jobs, django_capture_on_commit_callbacks, process_before
+):
+    """The photo-first path screens the photo like an upload to a report does,
+    whether it was processed before or after the report arrived."""
+    report_id = _photo_first(
+        resident,
+        images.fixture(images.IPHONE5),  # Seattle, 2012
+        run_jobs,
+        django_capture_on_commit_callbacks,
+        process_before,
+    )
+    assert Report.objects.get(id=report_id).visibility == "held"
+    case = ReviewCase.objects.get(report_id=report_id)
+    assert {r["rule"] for r in case.reasons} == {"photo_far_from_report", "old_photo"}
+    photo = Photo.objects.get(report_id=report_id)
+    assert photo.screened_at is not None
+
+
+def test_a_photo_is_screened_once(resident, media, run_jobs, django_capture_on_commit_callbacks):
+    report_id = _photo_first(
+        resident, images.fixture(images.IPHONE5), run_jobs, django_capture_on_commit_callbacks, True
+    )
+    from moderation.screening import screen_photo
+
+    screen_photo(Photo.objects.get(report_id=report_id))  # a late or repeated signal
+    screened = ReportEvent.objects.filter(report_id=report_id, kind=EventKind.SCREENED)
+    assert [e.data.get("photo") for e in screened if e.data.get("photo")] == [
+        str(Photo.objects.get(report_id=report_id).id)
+    ]

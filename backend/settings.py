@@ -265,6 +265,15 @@ FEED_MAX_RADIUS_M = envfloat("FEED_MAX_RADIUS_M", 20_000.0)
 PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", 5, minimum=0)
 STAFF_TOKEN_HOURS = envint("STAFF_TOKEN_HOURS", 12, minimum=1)
 STAFF_LOGIN_RATE = envstr("STAFF_LOGIN_RATE", "10/m")
+# After this many failed sign-ins in a row an account locks, for
+# STAFF_LOCKOUT_SECONDS doubled at each further failure, at most the maximum.
+STAFF_LOCKOUT_AFTER = envint("STAFF_LOCKOUT_AFTER", 5, minimum=1)
+STAFF_LOCKOUT_SECONDS = envint("STAFF_LOCKOUT_SECONDS", 60, minimum=1)
+STAFF_LOCKOUT_MAX_SECONDS = envint("STAFF_LOCKOUT_MAX_SECONDS", 3600, minimum=1)
+# How many proxies of ours stand in front of the service (each appends to
+# X-Forwarded-For); 0 trusts no forwarded address at all.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
 REOPEN_WINDOW_DAYS = envint("REOPEN_WINDOW_DAYS", 7, minimum=0)
 # Overdue tickets go to the unit lead at their due time, and to the district
 # manager when still open this many hours later.

@@ -25,6 +25,8 @@ class Identities:
 
 def make_identities(residents: int = 64) -> Identities:
     """Needs Django set up on the benchmark database."""
+    from django.test import RequestFactory
+
     from backend.accounts.models import Role, User
     from backend.accounts.tokens import sign_in
     from backend.areas.models import Area, Unit
@@ -38,7 +40,7 @@ def make_identities(residents: int = 64) -> Identities:
     staff.scope_area = Area.objects.active().get(code="842")
     staff.set_password("load-password")
     staff.save()
-    staff_key, _, _ = sign_in("load-staff", "load-password")
+    staff_key, _, _ = sign_in(RequestFactory().post("/"), "load-staff", "load-password")
     return Identities(
         residents=[tokens.token(f"load-resident-{i}", expires_in=3600) for i in range(residents)],
         staff_key=staff_key,

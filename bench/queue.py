@@ -33,7 +33,7 @@ def main() -> None:
     ensure_reports(args.reports)
 
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, RequestFactory
     from django.test.utils import CaptureQueriesContext
 
     from backend.accounts.models import Role, User
@@ -48,7 +48,7 @@ def main() -> None:
         user.scope_area = Area.objects.active().get(code=area_code)
         user.set_password("bench-password")
         user.save()
-        key, _, _ = sign_in(username, "bench-password")
+        key, _, _ = sign_in(RequestFactory().post("/"), username, "bench-password")
         return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
     unit_staff = staff_client("bench-staff", Role.STAFF, "urban-842", "842")

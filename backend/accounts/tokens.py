@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
 from django.utils import timezone
 
+from backend.accounts import sign_in_limits
 from backend.accounts.models import STAFF_ROLES, StaffToken, User
 from backend.errors import NotAuthenticated
 
@@ -16,10 +18,21 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def sign_in(username: str, password: str) -> tuple[str, datetime, User]:
-    user = authenticate(username=username, password=password)
+def check_staff_password(request: HttpRequest, username: str, password: str) -> User:
+    """The staff account these credentials name, within the sign-in limits
+    (backend.accounts.sign_in_limits); the API's token and the console's
+    session both start here."""
+    sign_in_limits.check_attempt(request, username)
+    user = authenticate(request, username=username, password=password)
     if user is None or user.role not in STAFF_ROLES or not user.is_active:
+        sign_in_limits.record_failure(username)
         raise NotAuthenticated("Wrong username or password.", code="invalid_credentials")
+    sign_in_limits.record_success(username)
+    return user
+
+
+def sign_in(request: HttpRequest, username: str, password: str) -> tuple[str, datetime, User]:
+    user = check_staff_password(request, username, password)
     key = secrets.token_urlsafe(32)
     expires_at = timezone.now() + timedelta(hours=settings.STAFF_TOKEN_HOURS)
     StaffToken.objects.create(user=user, key_hash=key_hash(key), expires_at=expires_at)

@@ -9,12 +9,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.throttling import AnonRateThrottle
 from pydantic import Field
 
 from backend.accounts import tokens
 from backend.accounts.auth import StaffAuth
-from backend.api_kit import MAX_PAGE_SIZE, FailOpenThrottle, IsoDate, Out, errors, keyset_page
+from backend.api_kit import MAX_PAGE_SIZE, IsoDate, Out, errors, keyset_page
 from backend.catalogue.models import Category, Priority
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.services import add_photo
@@ -40,24 +39,15 @@ class LoginOut(Out):
     scope_area: AreaOut | None
 
 
-class LoginThrottle(FailOpenThrottle, AnonRateThrottle):
-    scope = "staff_login"
-
-    def __init__(self) -> None:
-        from django.conf import settings
-
-        super().__init__(settings.STAFF_LOGIN_RATE)
-
-
 @router.post(
     "/staff/login",
     response={200: LoginOut, **errors(401, 422, 429)},
     auth=None,
-    throttle=[LoginThrottle()],
 )
 def login(request: HttpRequest, payload: LoginIn):
-    """Sign in with username and password for an API token (rate limited per address)."""
-    key, expires_at, user = tokens.sign_in(payload.username, payload.password)
+    """Sign in with username and password for an API token. Rate limited per
+    address, and an account locks for a while after repeated failures (429)."""
+    key, expires_at, user = tokens.sign_in(request, payload.username, payload.password)
     return LoginOut(
         token=key,
         expires_at=expires_at,

@@ -92,8 +92,8 @@ def test_wrong_password_is_refused(staff):
 def test_sign_in_is_rate_limited(db):
     client = ApiClient()
     statuses = [
-        client.post_json("/api/v1/staff/login", {"username": "x", "password": "y"}).status_code
-        for _ in range(12)
+        client.post_json("/api/v1/staff/login", {"username": f"x{n}", "password": "y"}).status_code
+        for n in range(12)
     ]
     assert statuses[:10] == [401] * 10
     limited = client.post_json("/api/v1/staff/login", {"username": "x", "password": "y"})

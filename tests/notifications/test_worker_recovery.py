@@ -1,0 +1,99 @@
+"""A worker started while Redis is down waits for it, and once Redis returns a
+notification goes out, with nobody restarting anything.
+
+Runs on a Redis of its own (a free port), never the machine's, and a real
+`manage.py run_worker` process against this test's database."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from backend.jobs import redis_connection
+from notifications.delivery import sweep_undelivered
+from notifications.models import Delivery
+from tests.notifications.test_push import TOKEN_AN, register
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis(port: int) -> subprocess.Popen:
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(100):
+        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout:
+            return redis
+        time.sleep(0.05)
+    raise RuntimeError("Redis did not start")
+
+
+def test_a_notification_goes_out_once_redis_returns(tra_vinh, fcm, resident, staff, ticket_842):
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}",
+        "REDIS_URL": url,
+        "SECRET_KEY": "worker-recovery-test",
+        "DEBUG": "0",
+        "FIREBASE_AUTH_EMULATOR_HOST": "",
+        "NOTIFICATION_SENDER": "fcm",
+        "FCM_ENDPOINT": fcm.url,
+        "FCM_ACCESS_TOKEN": "local-test-access-token",
+    }
+    register(resident, TOKEN_AN, "vi")
+    previous = settings.REDIS_URL
+    settings.REDIS_URL = url  # nothing listens there yet
+    settings.DELIVERY_SWEEP_AFTER_SECONDS = 0
+    redis_connection.cache_clear()
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    redis = None
+    try:
+        # Acknowledged while Redis is down: the delivery job cannot be queued.
+        response = staff["staff842"].post_json(
+            f"/api/v1/staff/tickets/{ticket_842['id']}/status", {"status": "acknowledged"}
+        )
+        assert response.status_code == 200, response.content
+        assert Delivery.objects.filter(state="pending").count() == 1
+        time.sleep(2)  # the worker has met the outage
+        assert worker.poll() is None, "the worker gave up"
+        redis = start_redis(port)
+        assert sweep_undelivered() == 1  # what rq cron runs every minute
+        deadline = time.monotonic() + 60
+        while not fcm.to(TOKEN_AN) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(fcm.to(TOKEN_AN)) == 1, "no push after Redis returned"
+        assert worker.poll() is None
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        if redis is not None:
+            redis.terminate()
+            redis.wait()
+        settings.REDIS_URL = previous
+        redis_connection.cache_clear()

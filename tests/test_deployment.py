@@ -15,7 +15,7 @@ from django.test import Client
 ROOT = Path(settings.BASE_DIR)
 INFRA = ROOT / "infra"
 SETTINGS_READ = (ROOT / "backend" / "settings.py").read_text()
-WORKER_COMMAND = ["rq", "worker", "-c", "backend.rq_config"]
+WORKER_COMMAND = ["python", "manage.py", "run_worker"]
 
 
 def test_manage_py_check_deploy_is_clean_with_production_settings():
@@ -74,12 +74,21 @@ def test_compose_runs_database_redis_api_worker_and_scheduler():
 def test_kubernetes_manifests_name_the_right_commands_env_and_probes():
     documents = list(yaml.safe_load_all((INFRA / "k8s" / "app.yaml").read_text()))
     by_name = {(d["kind"], d["metadata"]["name"]): d for d in documents}
-    api = by_name[("Deployment", "civic-api")]["spec"]["template"]["spec"]["containers"][0]
+    api = next(
+        c
+        for c in by_name[("Deployment", "civic-api")]["spec"]["template"]["spec"]["containers"]
+        if c["name"] == "api"
+    )
     assert api["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert "backend.wsgi:application" in api["command"]
     worker = by_name[("Deployment", "civic-worker")]["spec"]["template"]["spec"]["containers"][0]
     assert worker["command"] == WORKER_COMMAND
+    pod = by_name[("Deployment", "civic-api")]["spec"]["template"]["spec"]
+    proxy = next(c for c in pod["containers"] if c["name"] == "proxy")
+    assert {"name": "API_UPSTREAM", "value": "127.0.0.1:8000"} in proxy["env"]
+    service = by_name[("Service", "civic-api")]["spec"]["ports"][0]
+    assert service["targetPort"] == 8080, "traffic enters through the buffering proxy"
     scheduler = by_name[("Deployment", "civic-scheduler")]
     assert scheduler["spec"]["replicas"] == 1
     assert "backend/cron.py" in " ".join(
@@ -131,7 +140,7 @@ def test_the_worker_command_runs_jobs_that_use_the_models():
         + settings.DATABASES["default"]["NAME"],  # the test database
     }
     subprocess.run(
-        [str(Path(sys.executable).parent / "rq"), *WORKER_COMMAND[1:], "--burst"],
+        [sys.executable, *WORKER_COMMAND[1:], "--burst"],
         env=env,
         cwd=ROOT,
         check=True,
@@ -141,3 +150,49 @@ def test_the_worker_command_runs_jobs_that_use_the_models():
     job.refresh()
     assert job.is_finished, job.latest_result().exc_string
     assert job.return_value() == "skipped"  # no such photo: the job ran and looked
+
+
+def test_the_proxy_answers_its_own_refusals_in_the_error_shape(tmp_path):
+    """nginx refuses what it will not pass on (a 414, a 413, an API that does
+    not answer) in the API's JSON error shape, never an HTML page."""
+    import socket
+
+    import requests
+
+    from tests.nginx_proxy import start_proxy
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proxy = start_proxy(tmp_path, "127.0.0.1:1", port)  # no API behind it
+    try:
+        base = f"http://127.0.0.1:{port}"
+        too_long = requests.get(f"{base}/api/v1/reports?q={'x' * 9000}", timeout=5)
+        too_large = requests.post(
+            f"{base}/api/v1/photos", data=b"x" * (22 * 1024 * 1024), timeout=30
+        )
+        unavailable = requests.get(f"{base}/api/v1/categories", timeout=5)
+    finally:
+        proxy.terminate()
+        proxy.wait()
+    for response, status, code in (
+        (too_long, 414, "uri_too_long"),
+        (too_large, 413, "request_too_large"),
+        (unavailable, 503, "service_unavailable"),
+    ):
+        assert response.status_code == status
+        assert response.headers["Content-Type"] == "application/json"
+        assert response.json()["error"]["code"] == code
+    assert unavailable.headers["Retry-After"] == "5"
+
+
+def test_compose_puts_the_buffering_proxy_in_front_and_restarts_what_stops():
+    compose = yaml.safe_load((INFRA / "compose.yaml").read_text())
+    services = compose["services"]
+    assert "ports" not in services["api"], "the API is reached only through the proxy"
+    proxy = services["proxy"]
+    assert proxy["ports"] == ["8000:8080"]
+    assert proxy["environment"]["API_UPSTREAM"] == "api:8000"
+    assert services["api"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    for name in ("proxy", "api", "worker", "scheduler"):
+        assert services[name]["restart"] == "unless-stopped", name

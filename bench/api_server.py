@@ -5,6 +5,7 @@ staff member of Trà Vinh city's urban unit."""
 import http.client
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ def start_api(port: int, identities: Identities, workers: int = 3, **env: str) -
     }
     server = subprocess.Popen(
         [
-            "gunicorn",
+            str(Path(sys.executable).parent / "gunicorn"),
             "--config",
             "infra/gunicorn.conf.py",
             "--bind",

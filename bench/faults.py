@@ -1,14 +1,15 @@
-"""Faults: what the service does when PostgreSQL restarts, Redis stops or a
-worker dies in the middle of a photo, and how it comes back.
+"""Faults: what the service does when PostgreSQL restarts, Redis stops, a
+worker dies in the middle of a photo, or slow clients hold connections open,
+and how it comes back.
 
-    uv run python bench/faults.py [postgres] [redis] [worker]
+    uv run python bench/faults.py [postgres] [redis] [worker] [slow]
 
-Each scenario runs the API under gunicorn with its production settings on the
-benchmark database, with a Redis of its own (port 6391, so the machine's Redis
-is not disturbed) and, where jobs run, real `rq worker -c backend.rq_config`
+Each scenario runs the API under gunicorn with its production settings, on a
+PostgreSQL cluster and a Redis of this script's own (ports 5442 and 6391,
+started here and stopped after), so the machine's own services are never
+touched and anyone may run it; where jobs run, real `manage.py run_worker`
 processes and the local FCM server. Each prints what it saw and ends with
-PASS or FAIL. The PostgreSQL scenario restarts the machine's PostgreSQL
-(`pg_ctlcluster ... restart`), so run it when nothing else needs the database.
+PASS or FAIL.
 """
 
 import argparse
@@ -29,7 +30,12 @@ sys.path[0] = str(ROOT)  # not bench/, whose queue.py would hide the standard li
 import requests  # noqa: E402
 
 PORT = 8766
+PROXY_PORT = 8767
 REDIS_PORT = 6391
+PG_PORT = 5442
+PG_DATA = ROOT / "var" / "faults-pg"
+# Set before bench.setup_db reads it: every scenario's database is on our own cluster.
+os.environ["BENCH_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{PG_PORT}/civic_faults"
 REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 MEDIA_ROOT = str(ROOT / "var" / "faults-media")
 PHOTO = (ROOT / "tests" / "fixtures" / "photos" / "oppo_r7plus_gps.jpg").read_bytes()
@@ -56,6 +62,38 @@ APP_ENV = {
 }
 
 
+class OwnPostgres:
+    """A PostgreSQL cluster of this script's own, in var/faults-pg, run by the
+    postgres user with the machine's PostgreSQL binaries."""
+
+    def __init__(self) -> None:
+        versions = sorted(Path("/usr/lib/postgresql").iterdir())
+        self.bin = versions[-1] / "bin"
+
+    def _as_postgres(self, *command: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+
+    def start(self) -> None:
+        if not (PG_DATA / "PG_VERSION").exists():
+            PG_DATA.mkdir(parents=True, exist_ok=True)
+            shutil.chown(PG_DATA, "postgres", "postgres")
+            self._as_postgres(str(self.bin / "initdb"), "-D", str(PG_DATA), "-A", "trust",
+                              "-U", "postgres", "--no-sync")  # fmt: skip
+        self._pg_ctl("start", "-w")
+
+    def _pg_ctl(self, *action: str) -> None:
+        options = f"-p {PG_PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(PG_DATA), "-o", options,
+                          "-l", str(PG_DATA / "log"), *action)  # fmt: skip
+
+    def restart(self) -> None:
+        self._pg_ctl("restart", "-m", "fast", "-w")
+
+    def stop(self) -> None:
+        self._pg_ctl("stop", "-m", "fast", "-w")
+
+
 def start_redis() -> subprocess.Popen:
     if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).stdout:
         raise RuntimeError(f"a Redis already answers on port {REDIS_PORT}; stop it first")
@@ -72,9 +110,8 @@ def start_redis() -> subprocess.Popen:
 
 
 def start_worker(**env: str) -> subprocess.Popen:
-    rq = Path(sys.executable).parent / "rq"
     return subprocess.Popen(
-        [str(rq), "worker", "-c", "backend.rq_config"],
+        [sys.executable, "manage.py", "run_worker"],
         cwd=ROOT,
         env={**os.environ, **APP_ENV, **env},
         stdout=subprocess.DEVNULL,
@@ -84,9 +121,8 @@ def start_worker(**env: str) -> subprocess.Popen:
 
 
 def run_worker_burst(**env: str) -> str:
-    rq = Path(sys.executable).parent / "rq"
     result = subprocess.run(
-        [str(rq), "worker", "-c", "backend.rq_config", "--burst"],
+        [sys.executable, "manage.py", "run_worker", "--burst"],
         cwd=ROOT,
         env={**os.environ, **APP_ENV, **env},
         capture_output=True,
@@ -175,6 +211,9 @@ class MixedLoad:
             thread.join()
 
 
+POSTGRES = OwnPostgres()
+
+
 def postgres_restart(identities) -> bool:
     """Restart PostgreSQL under load: clean 503s, then recovery without a restart."""
     print("\n== PostgreSQL restarted mid-load ==")
@@ -188,13 +227,8 @@ def postgres_restart(identities) -> bool:
         report_ids = [str(i) for i in Report.objects.values_list("id", flat=True)[:200]]
         load = MixedLoad(identities, base, report_ids, seconds=16)
         time.sleep(4)
-        version = sorted(os.listdir("/etc/postgresql"))[-1]
         restart_at = load.now()
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart",
-             "-m", "fast"],
-            check=True,
-        )  # fmt: skip
+        POSTGRES.restart()
         restarted_at = load.now()
         connection.close()  # this script's own connection died with the restart
         load.join()
@@ -397,11 +431,84 @@ def worker_killed(identities) -> bool:
         redis.wait()
 
 
+def _slow_clients(port: int, count: int) -> list:
+    """Connections that promise a large body and send a few bytes of it."""
+    import socket
+
+    held = []
+    for _ in range(count):
+        connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+        connection.sendall(
+            b"POST /api/v1/photos HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\n"
+            b"Content-Length: 1000000\r\n\r\n--x\r\n"
+        )
+        held.append(connection)
+    return held
+
+
+def _probe_health(port: int, tries: int = 10) -> tuple[int, list[float]]:
+    """/healthz, once every 0.3 s: how many answered within 2 s, and how fast."""
+    answered, times = 0, []
+    for _ in range(tries):
+        started = time.monotonic()
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                answered += 1
+                times.append((time.monotonic() - started) * 1000)
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    return answered, times
+
+
+def slow_clients(identities) -> bool:
+    """Slow clients hold gunicorn's three sync workers when they reach it
+    directly; behind the buffering proxy (infra/nginx/) /healthz still answers."""
+    print("\n== Slow clients (a body promised and sent a few bytes at a time) ==")
+    from tests.nginx_proxy import start_proxy
+
+    server = start_api(PORT, identities, workers=3, **APP_ENV)
+    proxy = start_proxy(ROOT / "var" / "faults-proxy", f"127.0.0.1:{PORT}", PROXY_PORT)
+    results = {}
+    try:
+        for name, port, count in (("direct", PORT, 4), ("through the proxy", PROXY_PORT, 64)):
+            held = _slow_clients(port, count)
+            time.sleep(0.5)
+            answered, times = _probe_health(port)
+            for connection in held:
+                connection.close()
+            time.sleep(1)  # the workers let go of the closed connections
+            results[name] = answered
+            fastest = f", {min(times):.1f} to {max(times):.1f} ms" if times else ""
+            print(f"{name}: {count} slow connections held; /healthz answered {answered}/10"
+                  f" within 2 s{fastest}")  # fmt: skip
+    finally:
+        proxy.terminate()
+        proxy.wait()
+        server.terminate()
+        server.wait(timeout=10)
+    return verdict(results["through the proxy"] == 10 and results["direct"] < 10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenarios", nargs="*", default=["worker", "redis", "postgres"])
+    parser.add_argument("scenarios", nargs="*", default=["worker", "redis", "postgres", "slow"])
     args = parser.parse_args()
     os.environ["REDIS_URL"] = REDIS_URL
+    POSTGRES.start()
+    try:
+        results = run(args.scenarios)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        POSTGRES.stop()
+    print("\n" + ", ".join(f"{k}: {'PASS' if v else 'FAIL'}" for k, v in results.items()))
+    sys.exit(0 if all(results.values()) else 1)
+
+
+def run(scenarios: list[str]) -> dict[str, bool]:
     setup_django(keep_redis=True)
     import logging
 
@@ -413,7 +520,7 @@ def main() -> None:
     Photo.objects.filter(state=PhotoState.PENDING).delete()
     shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
     results = {}
-    for name in args.scenarios:
+    for name in scenarios:
         if name == "postgres":
             redis = start_redis()
             try:
@@ -424,8 +531,9 @@ def main() -> None:
             results[name] = redis_stopped(identities)
         elif name == "worker":
             results[name] = worker_killed(identities)
-    print("\n" + ", ".join(f"{k}: {'PASS' if v else 'FAIL'}" for k, v in results.items()))
-    sys.exit(0 if all(results.values()) else 1)
+        elif name == "slow":
+            results[name] = slow_clients(identities)
+    return results
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ from django.core.exceptions import ImproperlyConfigured
 from backend.env import envbool, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Data read from outside the repository (boundaries, word lists, test photos),
+# each with its SOURCES.md; see backend/shared_data.py.
+SHARED_DATA_DIR = Path(envstr("SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = envbool("DEBUG", False)

@@ -1,5 +1,12 @@
 """Screening a report's text: offensive words, and personal data to redact.
 
+The words come from three lists: the Vietnamese one of the npm package
+vn-badwords (MIT), read from SHARED_DATA_DIR/moderation/ with its SOURCES.md;
+the English one that the PyPI package better-profanity ships (MIT), less the
+everyday words of a complaint about a city ("weeds", "poop", "kill");
+and this project's own, moderation/terms.txt (insults the two lack). Admins
+add more as BlockedTerm rows.
+
 Vietnamese is often typed without diacritics, and stripping them turns place
 names and ordinary words into insults ("Trà Cú" -> "tra cu"). So:
 1. Terms written with diacritics match only words written with them.
@@ -10,7 +17,10 @@ names and ordinary words into insults ("Trà Cú" -> "tra cu"). So:
 4. Obfuscations are undone before matching: letters spaced or dotted apart,
    letters repeated, digits and symbols for letters.
 5. A few short terms are ordinary words too ("lon" is a can, "ngu" a part of
-   "Ngũ Lạc"): they weigh little alone and need company to hold a report.
+   "Ngũ Lạc"; English "dong" and "lech" are Vietnamese typed without
+   diacritics): they weigh little alone and need company to hold a report.
+6. English words are also matched without their endings ("bastards",
+   "fucking"), and with letters masked ("f*ck", "sh!t").
 """
 
 import re
@@ -19,7 +29,27 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-DATA = Path(__file__).with_name("data")
+OWN_TERMS = Path(__file__).with_name("terms.txt")
+VIETNAMESE_LIST = "moderation/vi_offensive_words.txt"
+VIETNAMESE_ORIGIN = "the Vietnamese offensive-word list of the npm package vn-badwords"
+# better-profanity's entries that are everyday words in a complaint about a
+# city, or Vietnamese syllables typed without diacritics ("gai", "dong", "len").
+ENGLISH_EVERYDAY = {
+    "weed", "pot", "poop", "pee", "kill", "fat", "ugly", "god", "gay", "gays", "hemp",
+    "meth", "sex", "nude", "breasts", "womb", "ovum", "oral", "loin", "lust", "racy", "rum",
+    "pawn", "maxi", "teat", "hiv", "drunk", "drug", "drugs", "omg", "lmao", "wad", "thug",
+    "lech", "gai", "dong", "len", "cum", "cums", "kum", "kums", "nob", "tit", "titi", "nad",
+    "nads", "hoar", "hore", "hoer", "dink", "mams", "xx", "xxx", "cipa", "teez", "wang",
+    "spac", "uzi", "pcp", "pms", "jap", "hump", "lube", "knob", "muff", "pube", "rump", "tush", "whiz", "toke", "herp", "hebe",
+    "prig", "shag", "smut", "stupid", "dirty", "sexy", "fart", "turd", "terd", "poon",
+    "dyke", "pron", "lesbian", "lesbians", "virgin", "urine", "vomit", "sperm", "semen",
+    "tampon", "pissed", "balls", "ball", "bum", "butt", "booty", "bra", "panty", "panties",
+    "strip", "stripper", "naked", "kinky", "escort", "erotic", "hooker", "junkie", "slave",
+    "ejaculate", "crack", "crackhead", "coke", "pusse", "weenie", "willy", "wtf", "gtfo",
+}  # fmt: skip
+# Mild English words: rude, but a harsh complaint may use one; two hold a report.
+ENGLISH_MILD = {"hell", "damn", "crap", "screw", "suck", "sucks", "jerk", "stupid", "bloody"}
+MILD_WEIGHT = 0.5
 AMBIGUOUS = {
     "lon", "cu", "má", "mé", "lờ", "lồng", "ngu", "hãm", "sảng", "dái", "kiu", "del", "deo",
     "biz", "dis", "ml", "cl", "cmn", "sấp mặt", "sap mat", "con lon", "lol", "ngáo", "ngao",
@@ -29,9 +59,12 @@ AMBIGUOUS = {
 }  # fmt: skip
 AMBIGUOUS_WEIGHT = 0.25
 LEET = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
-WORD = re.compile(r"[^\W_]+|[@$]", re.UNICODE)
+# A word may hide letters behind * or ! ("f*ck", "sh!t", "đ*o").
+WORD = re.compile(r"[^\W_]+(?:[*!]+[^\W_]+)*[*]*|[@$]", re.UNICODE)
+MASK = "*"
+ENGLISH_ENDINGS = ("ing", "ers", "er", "ed", "es", "s", "y")
 ADMIN_PREFIXES = ("thành phố", "thị xã", "thị trấn", "huyện", "xã", "phường", "tỉnh")
 
 
@@ -55,8 +88,8 @@ def tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", text).lower()
     words = []
     for word in WORD.findall(text):
-        if any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
-            word = word.translate(LEET)  # "d1t", "l0n"; pure numbers are left alone
+        if (any(c.isdigit() for c in word) and any(c.isalpha() for c in word)) or "!" in word:
+            word = word.translate(LEET)  # "d1t", "l0n", "sh!t"; pure numbers are left alone
         elif word in ("@", "$"):
             word = word.translate(LEET)
         words.append(word)
@@ -94,11 +127,38 @@ def _read_terms(path: Path) -> dict[str, float]:
     return found
 
 
+def _english_terms() -> dict[str, float]:
+    from importlib.resources import files
+
+    listed = files("better_profanity").joinpath("profanity_wordlist.txt").read_text("utf-8")
+    terms = {
+        term: 1.0
+        for line in listed.splitlines()
+        if (term := unicodedata.normalize("NFC", line.strip().lower()))
+        and term not in ENGLISH_EVERYDAY
+    }
+    terms.update(dict.fromkeys(ENGLISH_MILD, MILD_WEIGHT))
+    return terms
+
+
 @cache
 def shipped_terms() -> dict[str, float]:
-    terms = _read_terms(DATA / "vi_offensive_words.txt")
-    terms.update(_read_terms(DATA / "extra_terms.txt"))
+    from backend.shared_data import shared_file
+
+    terms = _english_terms()
+    terms.update(_read_terms(shared_file(VIETNAMESE_LIST, VIETNAMESE_ORIGIN)))
+    terms.update(_read_terms(OWN_TERMS))
     return terms
+
+
+def _masked(word: str) -> set[str]:
+    """The spellings of an English word with some inner letters masked:
+    "fuck" -> "f*ck", "fu*k", "f**k" ... (never the first or last letter)."""
+    found = set()
+    for start in range(1, len(word) - 1):
+        for end in range(start + 1, min(start + 3, len(word) - 1) + 1):
+            found.add(word[:start] + MASK * (end - start) + word[end:])
+    return found
 
 
 def build_lexicon(extra: dict[str, float] | None = None) -> Lexicon:
@@ -110,6 +170,8 @@ def build_lexicon(extra: dict[str, float] | None = None) -> Lexicon:
         if " ".join(key) in AMBIGUOUS:  # after normalising: "di~" (Telex for đĩ) is "di"
             weight = min(weight, AMBIGUOUS_WEIGHT)
         variants = {key, ("".join(key),)}  # spaced-out letters are joined into one word
+        if len(key) == 1 and key[0].isalpha() and len(key[0]) >= 3 and weight >= 1.0:
+            variants |= {(masked,) for masked in _masked(key[0])}
         if len(key) >= 2:
             # A phrase typed without diacritics: safe for phrases, unlike single
             # words, where folding makes insults of ordinary words.
@@ -156,6 +218,15 @@ class TextVerdict:
     personal_data: list[str] = field(default_factory=list)
 
 
+def _english_stems(word: str) -> set[str]:
+    """ "bastards" -> "bastard", "fucking" -> "fuck", "idiots" -> "idiot"."""
+    return {
+        word[: -len(ending)]
+        for ending in ENGLISH_ENDINGS
+        if word.endswith(ending) and len(word) - len(ending) >= 4
+    }
+
+
 def offensive_matches(
     text: str, lexicon: Lexicon, places: set[tuple[str, ...]]
 ) -> list[tuple[str, float]]:
@@ -169,6 +240,8 @@ def offensive_matches(
             if "" in window:
                 continue
             candidates = {tuple(window), tuple(_collapse(w) for w in window)}
+            if size == 1 and window[0].isascii() and len(window[0]) >= 5:
+                candidates |= {(stem,) for stem in _english_stems(window[0])}
             for candidate in candidates:
                 weight = lexicon.terms.get(candidate)
                 if weight is None:

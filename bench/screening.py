@@ -1,0 +1,87 @@
+"""Text screening against labelled sets: how many offensive texts are held,
+how many clean ones pass, how long one text takes.
+
+    uv run python bench/screening.py
+
+Three sets: tests/fixtures/moderation_texts.jsonl, the one the rules are
+tuned on, and two held-out sets the rules are never tuned on
+(moderation_heldout*.jsonl; their figures are the honest ones). Runs with the
+demo's place names (the service area's, taken out of the text before matching).
+Goals: offensive recall >= 0.95 and clean passed >= 0.97 on the held-out set,
+< 1 ms per report.
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+os.environ.setdefault("DEBUG", "1")
+os.environ.pop("DATABASE_URL", None)
+os.environ["VAR_DIR"] = str(ROOT / "var" / "bench-screening")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from moderation.rules import lexicon, place_names  # noqa: E402
+from moderation.text import screen_text  # noqa: E402
+
+SETS = {
+    "tuned on": ROOT / "tests" / "fixtures" / "moderation_texts.jsonl",
+    # Written before the rules changed; its misses were read once, after the
+    # first change, so it is no longer quite untouched (see bench/RESULTS.md).
+    "held out, first": ROOT / "tests" / "fixtures" / "moderation_heldout.jsonl",
+    # Written after the rules were tuned, and measured as it was written.
+    "held out, second": ROOT / "tests" / "fixtures" / "moderation_heldout_2.jsonl",
+}
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    from backend.areas.models import Area
+    from backend.demo.seed import load_tra_vinh
+
+    if not Area.objects.exists():
+        load_tra_vinh()
+    lex, places = lexicon(), place_names()
+    for name, path in SETS.items():
+        rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+        verdicts = [screen_text(r["text"], lex, places) for r in rows]
+        held = [v.score >= 1.0 for v in verdicts]
+        offensive = [h for r, h in zip(rows, held, strict=True) if r["label"] == "offensive"]
+        clean = [h for r, h in zip(rows, held, strict=True) if r["label"] == "clean"]
+        personal = [
+            bool(v.personal_data)
+            for r, v in zip(rows, verdicts, strict=True)
+            if r["label"] == "personal_data"
+        ]
+        print(f"{name}: {len(rows)} texts")
+        print(f"  offensive held   {sum(offensive)}/{len(offensive)} = "
+              f"{sum(offensive) / len(offensive):.3f}")  # fmt: skip
+        print(f"  clean passed     {clean.count(False)}/{len(clean)} = "
+              f"{clean.count(False) / len(clean):.3f}")  # fmt: skip
+        if personal:
+            print(f"  personal found   {sum(personal)}/{len(personal)}")
+        # Only the set the rules are tuned on shows its misses: reading the
+        # held-out set's would make it one more set to tune on.
+        for row, h in zip(rows, held, strict=True):
+            wrong = h != (row["label"] == "offensive") and row["label"] != "personal_data"
+            if wrong and name == "tuned on":
+                print(f"    missed: [{row['label']}] {row['text']}")
+        texts = [r["text"] for r in rows] * 20
+        started = time.perf_counter()
+        for text in texts:
+            screen_text(text, lex, places)
+        per_text = (time.perf_counter() - started) / len(texts) * 1000
+        print(f"  {per_text:.3f} ms per text ({len(texts)} screened)")
+
+
+if __name__ == "__main__":
+    main()

@@ -20,7 +20,12 @@ names and ordinary words into insults ("Trà Cú" -> "tra cu"). So:
    "Ngũ Lạc"; English "dong" and "lech" are Vietnamese typed without
    diacritics): they weigh little alone and need company to hold a report.
 6. English words are also matched without their endings ("bastards",
-   "fucking"), and with letters masked ("f*ck", "sh!t").
+   "fucking"), and with letters masked ("f*ck", "sh!t"); a word built on a
+   strong root ("fucktard", "dipshit", "jackass") is one too.
+7. An insult is often a word that is harmless alone after a word that names
+   a person: "thằng" / "đồ" / "bọn" / "lũ" + "ngu", "chó", "lợn", "vô học".
+   Such a pair is offensive; either word alone is not ("con chó chết" is a
+   dead dog, "ngu" a part of "Ngũ Lạc").
 """
 
 import re
@@ -40,7 +45,8 @@ ENGLISH_EVERYDAY = {
     "pawn", "maxi", "teat", "hiv", "drunk", "drug", "drugs", "omg", "lmao", "wad", "thug",
     "lech", "gai", "dong", "len", "cum", "cums", "kum", "kums", "nob", "tit", "titi", "nad",
     "nads", "hoar", "hore", "hoer", "dink", "mams", "xx", "xxx", "cipa", "teez", "wang",
-    "spac", "uzi", "pcp", "pms", "jap", "hump", "lube", "knob", "muff", "pube", "rump", "tush", "whiz", "toke", "herp", "hebe",
+    "spac", "uzi", "pcp", "pms", "jap", "hump", "lube", "knob", "muff", "pube", "rump",
+    "tush", "whiz", "toke", "herp", "hebe",
     "prig", "shag", "smut", "stupid", "dirty", "sexy", "fart", "turd", "terd", "poon",
     "dyke", "pron", "lesbian", "lesbians", "virgin", "urine", "vomit", "sperm", "semen",
     "tampon", "pissed", "balls", "ball", "bum", "butt", "booty", "bra", "panty", "panties",
@@ -218,6 +224,58 @@ class TextVerdict:
     personal_data: list[str] = field(default_factory=list)
 
 
+# Rule 7: words naming a person, and what they must not be called.
+PERSON_MARKERS = {
+    ("thằng",), ("đồ",), ("bọn",), ("lũ",), ("tụi",), ("quân",), ("con",), ("mấy", "thằng"),
+    ("thang",), ("bon",), ("lu",), ("tui",),
+}  # fmt: skip
+INSULTS_AFTER_A_PERSON = {
+    ("ngu",), ("chó",), ("lợn",), ("heo",), ("bò",), ("khỉ",), ("khốn",), ("súc", "sinh"),
+    ("súc", "vật"), ("mất", "dạy"), ("mất", "nết"), ("vô", "học"), ("ngu", "học"),
+    ("hoang",), ("mặt", "dày"), ("mặt", "lồn"), ("ăn", "hại"), ("vô", "dụng"), ("rác", "rưởi"),
+    ("ăn", "bám"), ("đần",), ("óc", "lợn"), ("óc", "chó"), ("não", "tôm"), ("mất", "dậy"),
+    ("ngu", "si"), ("chó", "má"), ("cặc",), ("lồn",),
+    ("ngu",), ("cho",), ("khon",), ("suc", "sinh"), ("suc", "vat"), ("mat", "day"),
+    ("vo", "hoc"), ("an", "hai"), ("vo", "dung"), ("mat", "net"), ("ngu", "hoc"),
+}  # fmt: skip
+# Rule 6: roots that make any English word built on them offensive. Only at
+# a word's start or end (or anywhere, for the first two), so that "Scunthorpe",
+# "class" and "Dickens" stay clean.
+ENGLISH_ROOTS = ("fuck", "shit", "cunt", "bitch", "bastard", "wank", "twat", "douche",
+                 "asshat", "jackass", "dumbass", "dipshit", "motherf", "prick")  # fmt: skip
+ROOTS_ANYWHERE = ("fuck", "shit")
+
+
+def _english_root(word: str) -> str | None:
+    if not word.isascii():
+        return None
+    for root in ENGLISH_ROOTS:
+        if root in word and (
+            root in ROOTS_ANYWHERE or word.startswith(root) or word.endswith(root)
+        ):
+            return root
+    return None
+
+
+# "con" names animals too: "con chó", "con bò" are the animals themselves.
+ANIMALS = {("chó",), ("lợn",), ("heo",), ("bò",), ("khỉ",), ("cho",)}
+
+
+def _insulted_people(words: list[str]) -> list[tuple[str, float]]:
+    found = []
+    for i in range(len(words)):
+        for marker in PERSON_MARKERS:
+            if tuple(words[i : i + len(marker)]) != marker:
+                continue
+            after = i + len(marker)
+            for insult in INSULTS_AFTER_A_PERSON:
+                if marker == ("con",) and insult in ANIMALS:
+                    continue
+                if tuple(words[after : after + len(insult)]) == insult:
+                    found.append((" ".join((*marker, *insult)), 1.0))
+    return found
+
+
 def _english_stems(word: str) -> set[str]:
     """ "bastards" -> "bastard", "fucking" -> "fuck", "idiots" -> "idiot"."""
     return {
@@ -254,23 +312,43 @@ def offensive_matches(
                 break
             if matched:
                 break
+        if not matched and words[i] and (root := _english_root(_collapse(words[i]))):
+            found.append((root, 1.0))
         i += matched or 1
+    # Rule 7, where rule 1's list found nothing in the same place.
+    named = {term for term, _ in found}
+    found += [(term, w) for term, w in _insulted_people(words) if term not in named]
     return found
 
 
-# Personal data: replaced in the public text, kept for staff.
-SEP = r"[\s.\-]?"
+# Personal data: replaced in the public text, kept for staff. Phone numbers
+# are found by Google's libphonenumber matcher (the phonenumbers package) as
+# a Vietnamese reader would dial them, in any spacing or with a country code.
 PERSONAL_DATA = {
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE),
     "citizen_id": re.compile(r"(?<!\d)\d{3}[\s.]?\d{3}[\s.]?\d{6}(?!\d)"),
-    "phone": re.compile(
-        rf"(?<![\d\w])(?:\+84{SEP}|0)(?:[235789]\d?){SEP}(?:\d{SEP}){{6,8}}\d(?!\d)"
-    ),
     "licence_plate": re.compile(
         r"(?<![\w])\d{2}\s?-?\s?[A-Z][A-Z0-9]?\s?-?\s?\d{3}\.?\d{1,2}(?![\w])", re.IGNORECASE
     ),
 }
 REDACTED = "[***]"
+PHONE_REGION = "VN"
+# A phone number has at least this many digits; fewer, and the matcher is not asked.
+PHONE_MIN_DIGITS = 8
+DIGIT = re.compile(r"\d")
+
+
+def _redact_phones(text: str) -> tuple[str, int]:
+    if len(DIGIT.findall(text)) < PHONE_MIN_DIGITS:
+        return text, 0
+    import phonenumbers
+
+    found = list(
+        phonenumbers.PhoneNumberMatcher(text, PHONE_REGION, leniency=phonenumbers.Leniency.POSSIBLE)
+    )
+    for match in reversed(found):
+        text = text[: match.start] + REDACTED + text[match.end :]
+    return text, len(found)
 
 
 def redact(text: str) -> tuple[str, list[str]]:
@@ -279,6 +357,9 @@ def redact(text: str) -> tuple[str, list[str]]:
         text, count = pattern.subn(REDACTED, text)
         if count:
             kinds.append(kind)
+    text, phones = _redact_phones(text)
+    if phones:
+        kinds.append("phone")
     return text, kinds
 
 

@@ -58,9 +58,10 @@ class ErrorOut(Schema):
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     """`response={200: X, **errors(401, 404)}`: the error codes an operation documents.
 
-    400 is always among them: any request whose body or parameters cannot be
-    read at all is a 400."""
-    return dict.fromkeys(sorted({400, *statuses}), ErrorOut)
+    400 and 422 are always among them: any request whose body or parameters
+    cannot be read at all is a 400, and one carrying control characters, in
+    any field, a 422."""
+    return dict.fromkeys(sorted({400, 422, *statuses}), ErrorOut)
 
 
 MAX_PAGE_SIZE = 100

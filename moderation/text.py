@@ -234,7 +234,9 @@ INSULTS_AFTER_A_PERSON = {
     ("súc", "vật"), ("mất", "dạy"), ("mất", "nết"), ("vô", "học"), ("ngu", "học"),
     ("hoang",), ("mặt", "dày"), ("mặt", "lồn"), ("ăn", "hại"), ("vô", "dụng"), ("rác", "rưởi"),
     ("ăn", "bám"), ("đần",), ("óc", "lợn"), ("óc", "chó"), ("não", "tôm"), ("mất", "dậy"),
-    ("ngu", "si"), ("chó", "má"), ("cặc",), ("lồn",),
+    ("ngu", "si"), ("chó", "má"), ("cặc",), ("lồn",), ("đĩ",), ("điếm",), ("ranh",),
+    ("láo",), ("hãm",), ("hèn",), ("đểu",), ("mất", "nết"), ("khốn", "kiếp"), ("bần",),
+    ("chó", "săn"), ("côn", "đồ"), ("lưu", "manh"), ("mặt", "dày"), ("thối", "tha"),
     ("ngu",), ("cho",), ("khon",), ("suc", "sinh"), ("suc", "vat"), ("mat", "day"),
     ("vo", "hoc"), ("an", "hai"), ("vo", "dung"), ("mat", "net"), ("ngu", "hoc"),
 }  # fmt: skip
@@ -242,7 +244,8 @@ INSULTS_AFTER_A_PERSON = {
 # a word's start or end (or anywhere, for the first two), so that "Scunthorpe",
 # "class" and "Dickens" stay clean.
 ENGLISH_ROOTS = ("fuck", "shit", "cunt", "bitch", "bastard", "wank", "twat", "douche",
-                 "asshat", "jackass", "dumbass", "dipshit", "motherf", "prick")  # fmt: skip
+                 "asshat", "jackass", "dumbass", "dipshit", "motherf", "prick", "asshole",
+                 "arsehole", "cocksuck", "scumbag", "dickhead", "dickwad")  # fmt: skip
 ROOTS_ANYWHERE = ("fuck", "shit")
 
 

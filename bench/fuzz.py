@@ -6,7 +6,8 @@ generated requests each.
     uv run python bench/fuzz.py [--examples N]
 
 The API runs under gunicorn with its production settings on the benchmark
-database (bench/setup_db.py). Prints, for each caller, the requests sent, the
+database (bench/setup_db.py), behind the buffering proxy as deployed
+(infra/nginx/). Prints, for each caller, the requests sent, the
 server errors (goal: 0) and the failures of each check; the full report of
 each run is in bench/out/fuzz-<caller>.ndjson.
 
@@ -29,8 +30,10 @@ sys.path[0] = str(ROOT)
 
 from bench.api_server import make_identities, start_api  # noqa: E402
 from bench.setup_db import setup_django  # noqa: E402
+from tests.nginx_proxy import start_proxy  # noqa: E402
 
-PORT = 8768
+API_PORT = 8768
+PORT = 8769  # the proxy's
 OUT = ROOT / "bench" / "out"
 REPORTED_ONLY = {"positive_data_acceptance"}
 
@@ -78,12 +81,13 @@ def fuzz(name: str, headers: list[str], examples: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--examples", type=int, default=100, help="examples per operation")
+    parser.add_argument("--examples", type=int, default=30, help="examples per operation")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     setup_django()
     identities = make_identities(residents=2)
-    server = start_api(PORT, identities, workers=2, PUBLIC_CACHE_SECONDS="0")
+    server = start_api(API_PORT, identities, workers=2, PUBLIC_CACHE_SECONDS="0")
+    proxy = start_proxy(ROOT / "var" / "fuzz-proxy", f"127.0.0.1:{API_PORT}", PORT)
     results = {}
     try:
         callers = {
@@ -95,6 +99,8 @@ def main() -> None:
             results[name] = fuzz(name, headers, args.examples)
             print(f"{name}: {results[name]}", flush=True)
     finally:
+        proxy.terminate()
+        proxy.wait()
         server.terminate()
         server.wait(timeout=10)
     ok = all(

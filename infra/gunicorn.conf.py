@@ -14,6 +14,10 @@ max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's largest: the proxy in front refuses longer lines first, in the
+# API's error shape (infra/nginx/), so gunicorn's own HTML 414 is never seen.
+limit_request_line = 8190
+limit_request_field_size = 8190
 
 
 def post_worker_init(worker) -> None:

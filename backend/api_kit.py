@@ -6,22 +6,17 @@ mounts them.
 """
 
 import binascii
-import logging
 import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from django.core import signing
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
-from redis.exceptions import RedisError
 
 from backend.errors import ServiceError
-
-logger = logging.getLogger(__name__)
 
 
 def _iso_only(value: object) -> object:
@@ -123,19 +118,6 @@ def keyset_page(
     rows = rows[:limit]
     last = rows[-1]
     return rows, encode_cursor([getattr(last, time_field), last.id])
-
-
-class FailOpenThrottle:
-    """Mixed into a ninja throttle (first in the bases): when the cache that
-    counts requests (Redis) is down, let the request through and log it, rather
-    than turn a rate limit into a 500 for every staff member or moderator."""
-
-    def allow_request(self, request: HttpRequest) -> bool:
-        try:
-            return super().allow_request(request)  # type: ignore[misc]
-        except RedisError as error:
-            logger.warning("rate limit %s not counted, cache unavailable: %s", self, error)
-            return True
 
 
 class Out(BaseModel):

@@ -4,6 +4,7 @@ Domain functions raise `ServiceError` with a machine-readable code; the API
 turns it into `{"error": {"code", "message", "details"}}` with its status.
 """
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -81,11 +82,18 @@ def error_response(
     return response
 
 
+# The transaction of the write request being answered, if any (set by
+# mobile_api.limits.AtomicWritesMiddleware).
+request_transaction: ContextVar[object | None] = ContextVar("request_transaction", default=None)
+
+
 def undo_request_writes() -> None:
     """A view that answers with an error undoes what its request wrote (each
-    request is one transaction, ATOMIC_REQUESTS): a refusal or a crash never
-    leaves half-written data behind, as an exception would not."""
+    write request is one transaction, mobile_api.limits.AtomicWritesMiddleware):
+    a refusal or a crash never leaves half-written data behind. Only the
+    request's own transaction is marked, never one around it (a test's)."""
     from django.db import connection, transaction
 
-    if connection.in_atomic_block:
+    ours = request_transaction.get()
+    if ours is not None and connection.atomic_blocks and connection.atomic_blocks[-1] is ours:
         transaction.set_rollback(True)

@@ -12,7 +12,6 @@ When the cache is down every request is answered fresh.
 """
 
 import hashlib
-import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -21,9 +20,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from redis.exceptions import RedisError
-
-logger = logging.getLogger(__name__)
 
 
 def _key(request: HttpRequest) -> str:
@@ -42,11 +38,7 @@ def cached_for_anonymous(run: Callable[..., HttpResponse]) -> Callable[..., Http
             patch_vary_headers(response, ["Accept-Language", "Authorization"])
             return response
         key = _key(request)
-        try:
-            kept = cache.get(key)
-        except RedisError as error:
-            logger.warning("public cache unavailable: %s", error)
-            kept = None
+        kept = cache.get(key)  # None when the cache does not answer (django-redis logs it)
         if kept is not None:
             content_type, content = kept
             response = HttpResponse(content, content_type=content_type)
@@ -54,10 +46,7 @@ def cached_for_anonymous(run: Callable[..., HttpResponse]) -> Callable[..., Http
             response = run(request, **kwargs)
             if response.status_code != 200:
                 return response
-            try:
-                cache.set(key, (response["Content-Type"], response.content), seconds)
-            except RedisError as error:
-                logger.warning("public cache unavailable: %s", error)
+            cache.set(key, (response["Content-Type"], response.content), seconds)
         patch_vary_headers(response, ["Accept-Language", "Authorization"])
         patch_cache_control(response, public=True, max_age=seconds)
         return response

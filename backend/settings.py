@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "mobile_api.limits.RequestSizeLimitMiddleware",
     "mobile_api.limits.ControlCharacterMiddleware",
+    "mobile_api.limits.AtomicWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the docs' and the dashboard's assets) from the app itself,
     # compressed and with far-future caching of hashed names.
@@ -115,39 +116,40 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
-    # Each request is one transaction, rolled back by any error response
-    # (backend.errors.error_response): no refusal or crash leaves half a write.
-    DATABASES["default"]["ATOMIC_REQUESTS"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            "ATOMIC_REQUESTS": True,
         }
     }
 
-# Redis carries the job queue and the shared cache (rate limits, kept answers
-# and sign-ins). Without it, jobs run in-process right after the transaction
+# Redis carries the job queue and the shared cache (rate limits, anonymous
+# public reads). Without it, jobs run in-process right after the transaction
 # commits. CACHE_REDIS_URL gives the cache a Redis of its own, which may evict
 # (allkeys-lru) where the queues' must not.
 REDIS_URL = envstr("REDIS_URL")
 CACHE_REDIS_URL = envstr("CACHE_REDIS_URL", REDIS_URL)
 JOBS_INLINE = envbool("JOBS_INLINE", not REDIS_URL)
-# After the cache fails to answer, a process leaves it alone this long.
-CACHE_RETRY_SECONDS = envfloat("CACHE_RETRY_SECONDS", 5.0)
 if CACHE_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "backend.redis_cache.ReusedClientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "civic"),
-            # Public reads and rate limits go on without the cache (they fail
-            # open): an unreachable Redis must cost a request little, not hang it.
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+            "OPTIONS": {
+                # Every use of the cache fails open (django-redis answers as if
+                # nothing were kept, and logs it): a public read is computed, a
+                # rate limit not counted. An unreachable Redis must cost a
+                # request little, never hang it.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

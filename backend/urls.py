@@ -12,25 +12,11 @@ from mobile_api.fallback import (
     json_server_error,
 )
 
-
-def _without_request_transaction(patterns: list, names: set[str]) -> list:
-    """The probes answer whether the database is up, so their request must not
-    begin a transaction (ATOMIC_REQUESTS) before they can ask; the schema and
-    the docs never touch the database."""
-    for pattern in patterns:
-        if pattern.name in names:
-            pattern.callback._non_atomic_requests = {"default"}
-    return patterns
-
-
-api_patterns, api_app, api_namespace = api.urls
-_without_request_transaction(api_patterns, {"healthz", "readyz", "openapi-json", "openapi-view"})
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("open311/v2/", include("open311.urls")),
     path("dashboard/", dashboard, name="dashboard"),
-    path("", (api_patterns, api_app, api_namespace)),
+    path("", api.urls),
 ]
 
 if settings.DEBUG:

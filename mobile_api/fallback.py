@@ -10,7 +10,7 @@ from typing import Any
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
-from backend.errors import error_response
+from backend.errors import error_response, undo_request_writes
 from open311.formats import errors as open311_errors
 
 OPEN311_PREFIX = "/open311/"
@@ -40,6 +40,7 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def json_server_error(request: HttpRequest) -> HttpResponse:
     """Django calls this inside its `except`: a database that does not answer
     (as when a request's transaction cannot begin) is a 503 to retry."""
+    undo_request_writes()
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         response = site_error(
             request, 503, "service_unavailable", "The service is briefly unavailable; try again."

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 
+from backend.errors import request_transaction
 from mobile_api.fallback import site_error
 
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -70,21 +72,48 @@ def first_control_character(value: Any, where: str) -> str | None:
 def _first_in_request(request: HttpRequest) -> str | None:
     found = first_control_character(request.path_info, "path")
     for name in request.GET:
-        found = found or first_control_character([name, *request.GET.getlist(name)], name)
+        if first_control_character([name, *request.GET.getlist(name)], name):
+            found = found or name
     if found or request.method in ("GET", "HEAD", "OPTIONS"):
         return found
     content_type = request.content_type or ""
     if content_type in FORM_TYPES:
         for name in request.POST:
-            found = found or first_control_character([name, *request.POST.getlist(name)], name)
+            if first_control_character([name, *request.POST.getlist(name)], name):
+                found = found or name
         for name, upload in request.FILES.items():
-            found = found or first_control_character([name, upload.name or ""], name)
+            if first_control_character([name, upload.name or ""], name):
+                found = found or name
     elif content_type.endswith("json") and JSON_CONTROL_ESCAPE.search(request.body):
         try:
             found = first_control_character(json.loads(request.body), "body")
         except ValueError:
             return None  # not JSON at all: the view says so
     return found
+
+
+class AtomicWritesMiddleware:
+    """Each request that may write (any method but GET, HEAD and OPTIONS) is
+    one transaction, undone by any error answer (backend.errors.undo_request_writes,
+    called by the API's, Open311's and Django's error handlers): a refusal or
+    a crash midway never leaves half a write. Reads run without one, so a
+    kept public read costs the database nothing."""
+
+    SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in self.SAFE_METHODS:
+            return self.get_response(request)
+        atomic = transaction.atomic()
+        with atomic:
+            token = request_transaction.set(atomic)
+            try:
+                return self.get_response(request)
+            finally:
+                request_transaction.reset(token)
 
 
 class ControlCharacterMiddleware:
@@ -102,6 +131,6 @@ class ControlCharacterMiddleware:
                 422,
                 "control_characters",
                 "The request contains control characters, which no field accepts.",
-                {"field": where},
+                {"field": CONTROL_CHARACTER.sub("?", where)},  # never echoed as sent
             )
         return self.get_response(request)

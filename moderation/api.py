@@ -10,14 +10,14 @@ from ninja.throttling import AuthRateThrottle
 from pydantic import Field
 
 from backend.accounts.auth import ResidentAuth, StaffAuth
-from backend.api_kit import MAX_PAGE_SIZE, FailOpenThrottle, Out, errors
+from backend.api_kit import MAX_PAGE_SIZE, Out, errors
 from backend.photos.models import Photo
 from moderation import services
 
 router = Router(tags=["moderation"], auth=StaffAuth())
 
 
-class ModerationThrottle(FailOpenThrottle, AuthRateThrottle):
+class ModerationThrottle(AuthRateThrottle):
     scope = "moderation"
 
     def __init__(self) -> None:

@@ -6,7 +6,6 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from backend import redis_cache
 from backend.accounts import firebase
 from backend.accounts.models import Role, User
 from backend.areas import routing
@@ -39,7 +38,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _fresh_process_state(settings):
     # A fast hasher: the suite signs staff in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    redis_cache.breaker.reset()  # a test's unreachable cache is not the next test's
     cache.clear()
     routing._cache.invalidate()
     firebase._verified.clear()  # a token remembered by an earlier test is verified again

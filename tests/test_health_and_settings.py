@@ -166,8 +166,8 @@ def test_openapi_documents_every_operation_with_its_errors(anonymous):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_request_that_cannot_begin_its_transaction_is_a_503(tokens):
-    """Each request is a transaction (ATOMIC_REQUESTS): with the database down
-    it cannot begin, and the caller hears to retry, in the error shape."""
+    """Each write is a transaction (AtomicWritesMiddleware): with the database
+    down it cannot begin, and the caller hears to retry, in the error shape."""
     from django.db import connection
 
     client = ApiClient(tokens.token("resident-down"), raise_request_exception=False)
@@ -175,7 +175,7 @@ def test_a_request_that_cannot_begin_its_transaction_is_a_503(tokens):
     connection.close()
     connection.settings_dict["PORT"] = "1"
     try:
-        response = client.get("/api/v1/me/reports")
+        response = client.post_json("/api/v1/reports", {})
     finally:
         connection.close()
         connection.settings_dict["PORT"] = port

@@ -2,7 +2,6 @@
 
 import signal
 import socket
-import threading
 import time
 
 import pytest
@@ -161,36 +160,3 @@ def test_a_cache_that_never_answers_does_not_hold_reads_up(report, settings):
 
 class HeldUp(Exception):
     pass
-
-
-def test_a_cache_that_stopped_answering_is_left_alone_for_a_while(report, anonymous, settings):
-    """After one call times out, the process stops asking the cache for
-    CACHE_RETRY_SECONDS: later reads open no connection to it and are answered."""
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(16)
-    accepted = []
-
-    def accept_and_say_nothing() -> None:
-        while True:
-            try:
-                accepted.append(silent.accept()[0])
-            except OSError:
-                return
-
-    threading.Thread(target=accept_and_say_nothing, daemon=True).start()
-    port = silent.getsockname()[1]
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}
-    }
-    try:
-        assert anonymous.get("/api/v1/categories").status_code == 200
-        assert accepted, "the first read did try the cache"
-        tried = len(accepted)
-        for path in ("/api/v1/categories", f"/api/v1/reports/{report['id']}", FEED):
-            assert anonymous.get(path).status_code == 200
-        assert len(accepted) == tried
-    finally:
-        silent.close()
-        for connection in accepted:
-            connection.close()

@@ -11,13 +11,13 @@ import threading
 import time
 
 import firebase_admin
+from cachetools import TLRUCache
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from firebase_admin import auth, credentials
 
 from backend.accounts.models import Role, User
 from backend.errors import NotAuthenticated
-from backend.lru import Lru
 
 APP_NAME = "civic-feedback"
 _lock = threading.Lock()
@@ -79,23 +79,28 @@ def verify_id_token(id_token: str) -> dict:
 
 
 class _VerifiedTokens:
-    """The claims of recently verified tokens, least recently used out first."""
+    """The claims of recently verified tokens, each kept until the token
+    expires (cachetools' TLRU: the expiry is the item's own), least recently
+    used out first. Only the signature check is spared: who the token's
+    account is, and whether it may still sign in, is read on every request."""
 
     def __init__(self, size: int) -> None:
-        self._claims = Lru(size)
+        self._claims: TLRUCache = TLRUCache(
+            maxsize=size, ttu=lambda _token, claims, _now: claims.get("exp", 0), timer=time.time
+        )
+        self._lock = threading.Lock()  # cachetools' caches are not thread-safe
 
     def get(self, token: str) -> dict | None:
-        claims = self._claims.get(token)
-        if claims is not None and claims.get("exp", 0) <= time.time():
-            self._claims.pop(token)  # expired since: verify again, and refuse
-            return None
-        return claims
+        with self._lock:
+            return self._claims.get(token)
 
     def put(self, token: str, claims: dict) -> None:
-        self._claims.put(token, claims)
+        with self._lock:
+            self._claims[token] = claims
 
     def clear(self) -> None:
-        self._claims.clear()
+        with self._lock:
+            self._claims.clear()
 
 
 _verified = _VerifiedTokens(size=10_000)

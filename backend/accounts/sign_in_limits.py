@@ -14,23 +14,20 @@ ours stand in front: each appends the address it saw to X-Forwarded-For, so
 the entry that many places from the end is the one our nearest trusted proxy
 vouches for. Anything before it was written by the client and is ignored.
 
-When the cache is down the limits are not counted (logged): a sign-in form
-that answers 500 to every staff member would be worse.
+When the cache is down the limits are not counted (django-redis logs it): a
+sign-in form that answers 500 to every staff member would be worse.
 """
 
 import hashlib
-import logging
 import math
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from redis.exceptions import RedisError
 
 from backend.errors import ServiceError
 
-logger = logging.getLogger(__name__)
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -70,10 +67,11 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def _count(key: str, window: int) -> int:
-    """One more in the window that started with the first; atomic in Redis."""
+    """One more in the window that started with the first; atomic in Redis.
+    0 when the cache does not answer (django-redis logs it): not counted."""
     cache.add(key, 0, window)
     try:
-        return cache.incr(key)
+        return cache.incr(key) or 0
     except ValueError:  # the window ended between add and incr
         cache.add(key, 1, window)
         return 1
@@ -86,36 +84,27 @@ def _account_key(username: str, part: str) -> str:
 
 def check_attempt(request: HttpRequest, username: str) -> None:
     """Before a password is checked: refuse when either limit is reached."""
-    try:
-        locked_until = cache.get(_account_key(username, "locked"))
-        if locked_until is not None and locked_until > time.time():
-            raise TooManyAttempts(
-                "Too many failed sign-ins for this account; try again later.",
-                locked_until - time.time(),
-                code="account_locked",
-            )
-        allowed, window = parse_rate(settings.STAFF_LOGIN_RATE)
-        if _count(f"sign-in:address:{client_address(request)}", window) > allowed:
-            raise TooManyAttempts("Too many sign-in attempts; try again later.", window)
-    except RedisError as error:
-        logger.warning("sign-in limits not counted, cache unavailable: %s", error)
+    locked_until = cache.get(_account_key(username, "locked"))
+    if locked_until is not None and locked_until > time.time():
+        raise TooManyAttempts(
+            "Too many failed sign-ins for this account; try again later.",
+            locked_until - time.time(),
+            code="account_locked",
+        )
+    allowed, window = parse_rate(settings.STAFF_LOGIN_RATE)
+    if _count(f"sign-in:address:{client_address(request)}", window) > allowed:
+        raise TooManyAttempts("Too many sign-in attempts; try again later.", window)
 
 
 def record_failure(username: str) -> None:
-    try:
-        failures = _count(_account_key(username, "failures"), 24 * 3600)
-        beyond = failures - settings.STAFF_LOCKOUT_AFTER
-        if beyond >= 0:
-            seconds = min(
-                settings.STAFF_LOCKOUT_SECONDS * 2**beyond, settings.STAFF_LOCKOUT_MAX_SECONDS
-            )
-            cache.set(_account_key(username, "locked"), time.time() + seconds, seconds)
-    except RedisError as error:
-        logger.warning("sign-in failure not counted, cache unavailable: %s", error)
+    failures = _count(_account_key(username, "failures"), 24 * 3600)
+    beyond = failures - settings.STAFF_LOCKOUT_AFTER
+    if failures and beyond >= 0:
+        seconds = min(
+            settings.STAFF_LOCKOUT_SECONDS * 2**beyond, settings.STAFF_LOCKOUT_MAX_SECONDS
+        )
+        cache.set(_account_key(username, "locked"), time.time() + seconds, seconds)
 
 
 def record_success(username: str) -> None:
-    try:
-        cache.delete_many([_account_key(username, "failures"), _account_key(username, "locked")])
-    except RedisError as error:
-        logger.warning("sign-in success not recorded, cache unavailable: %s", error)
+    cache.delete_many([_account_key(username, "failures"), _account_key(username, "locked")])

@@ -19,7 +19,7 @@ from backend.photos.models import Photo, PhotoKind
 from backend.photos.services import add_photo
 from backend.reports import workflow
 from backend.reports.access import staff_tickets, ticket_for
-from backend.reports.models import WORKING_STATUSES, ReportEvent
+from backend.reports.models import ReportEvent, overdue
 from backend.reports.models import Status as ReportStatus
 from mobile_api.schemas import AreaOut, EventOut, PhotoOut, ReportSummaryOut, UnitOut
 
@@ -88,7 +88,7 @@ class TicketOut(ReportSummaryOut):
             **dict(ReportSummaryOut.of(report, is_mine=True)),
             priority=report.priority,
             due_at=report.due_at,
-            overdue=report.status in WORKING_STATUSES and report.due_at < timezone.now(),
+            overdue=report.is_overdue(timezone.now()),
             unit=UnitOut.of(report.unit),
             commune=AreaOut.of(report.commune),
             assignee=report.assignee.username if report.assignee else None,
@@ -130,8 +130,8 @@ def _filtered(request: HttpRequest, query: QueueQuery, with_status: bool = True)
     if query.priority:
         tickets = tickets.filter(priority__in=query.priority)
     if query.overdue is not None:
-        overdue = Q(due_at__lt=timezone.now(), status__in=WORKING_STATUSES)
-        tickets = tickets.filter(overdue) if query.overdue else tickets.exclude(overdue)
+        late = overdue(timezone.now())
+        tickets = tickets.filter(late) if query.overdue else tickets.exclude(late)
     if query.assignee == "me":
         tickets = tickets.filter(assignee=request.auth)
     elif query.assignee == "none":
@@ -189,10 +189,10 @@ def ticket_counts(request: HttpRequest, query: Query[QueueQuery]):
     """Counts per status for the tabs of the app, with the same filters as the queue."""
     tickets = _filtered(request, query, with_status=False)
     by_status = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
-    overdue = tickets.filter(due_at__lt=timezone.now(), status__in=WORKING_STATUSES).count()
+    late = tickets.filter(overdue(timezone.now())).count()
     return CountsOut(
         by_status={s.value: by_status.get(s.value, 0) for s in ReportStatus},
-        overdue=overdue,
+        overdue=late,
         total=sum(by_status.values()),
     )
 

@@ -37,7 +37,7 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 )
 def test_control_characters_in_a_query_are_refused_without_signing_in(anonymous, path):
     error = assert_error(anonymous.get(path), 422, "control_characters")
-    assert error["details"]["field"]
+    assert error["details"]["field"] in ("category", "x?", "?")
 
 
 def test_control_characters_in_an_open311_query_are_refused_in_its_format(anonymous):

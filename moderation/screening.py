@@ -23,14 +23,18 @@ def check_not_banned(user_id: int) -> None:
         )
 
 
+def holds(reasons: list[dict]) -> bool:
+    """The one rule of holding for review: the reasons' scores add up to
+    MODERATION_HOLD_SCORE."""
+    return sum(r["score"] for r in reasons) >= settings.MODERATION_HOLD_SCORE
+
+
 def screen_new_report(report: Report) -> ScreeningDecision:
     check_not_banned(report.reporter_id)
     reasons, public_text = text_rules(report)
     reasons += behaviour_rules(report)
-    score = sum(r["score"] for r in reasons)
-    held = score >= settings.MODERATION_HOLD_SCORE
     return ScreeningDecision(
-        visibility=Visibility.HELD if held else Visibility.PUBLIC,
+        visibility=Visibility.HELD if holds(reasons) else Visibility.PUBLIC,
         reasons=reasons,
         public_description=public_text,
     )
@@ -54,9 +58,7 @@ def screen_photo(photo: Photo) -> None:
     reasons = photo_rules(photo)
     if not reasons:
         return
-    score = sum(r["score"] for r in reasons)
-    held = score >= settings.MODERATION_HOLD_SCORE and report.visibility == Visibility.PUBLIC
-    if held:
+    if holds(reasons) and report.visibility == Visibility.PUBLIC:
         Report.objects.filter(id=report.id).update(visibility=Visibility.HELD)
         report.visibility = Visibility.HELD
     record_event(

@@ -16,6 +16,7 @@ from backend.reports.access import scope_filter
 from backend.reports.models import EventKind, Report, ReportEvent, Status, Visibility
 from backend.reports.services import visible_report
 from backend.reports.timeline import record_event
+from backend.reports.workflow import set_status
 from moderation.models import Ban, CaseState, Flag, ReviewCase
 
 MODERATOR_ROLES = {Role.MODERATOR, Role.ADMIN}
@@ -109,9 +110,7 @@ def reject(moderator: User, report_id: uuid.UUID, reason: str) -> Report:
     if not report.is_open:
         raise Conflict("The report is already closed.", code="not_open")
     report.visibility = Visibility.HIDDEN
-    report.status = Status.REJECTED
-    report.closed_at = timezone.now()
-    report.save(update_fields=["visibility", "status", "closed_at", "updated_at"])
+    set_status(report, Status.REJECTED, fields=("visibility",))
     take_down(Photo.objects.filter(report=report))
     _close_case(report, moderator, CaseState.REJECTED, reason.strip())
     # Public so that its reporter reads the reason; the report itself is hidden.

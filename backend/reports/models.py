@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +26,12 @@ OPEN_STATUSES = [
     Status.IN_PROGRESS,
     Status.WAITING_FOR_RESIDENT,
 ]
+
+
+def overdue(at: "datetime", by: "timedelta | None" = None) -> models.Q:
+    """The one definition of overdue: being worked on (waiting on the resident
+    stops the clock) and past the deadline at `at`, or `by` past it."""
+    return models.Q(status__in=WORKING_STATUSES, due_at__lt=at - (by or timedelta()))
 
 
 class Visibility(models.TextChoices):
@@ -224,6 +231,10 @@ class Report(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def is_overdue(self, at: datetime) -> bool:
+        """overdue(), for a report in memory."""
+        return self.status in WORKING_STATUSES and self.due_at < at
 
 
 class EventKind(models.TextChoices):

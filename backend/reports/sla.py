@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.reports.models import WORKING_STATUSES, EventKind, Report
+from backend.reports.models import EventKind, Report, overdue
 from backend.reports.timeline import record_event
 
 LEVEL_NAMES = {1: "unit_lead", 2: "district_manager"}
@@ -29,16 +29,10 @@ class EscalationResult:
 def escalate_overdue() -> EscalationResult:
     now = timezone.now()
     result = EscalationResult()
-    working = WORKING_STATUSES
     manager_delay = timedelta(hours=settings.ESCALATE_TO_MANAGER_AFTER_HOURS)
     steps = [
-        (1, Report.objects.filter(status__in=working, due_at__lt=now, escalation_level=0)),
-        (
-            2,
-            Report.objects.filter(
-                status__in=working, due_at__lt=now - manager_delay, escalation_level=1
-            ),
-        ),
+        (1, Report.objects.filter(overdue(now), escalation_level=0)),
+        (2, Report.objects.filter(overdue(now, by=manager_delay), escalation_level=1)),
     ]
     for level, candidates in steps:
         for report_id in candidates.values_list("id", flat=True).iterator():

@@ -1,14 +1,18 @@
 """Every change to a ticket's status, assignment or unit goes through here.
 
-`change_status` is the one function that moves a ticket from one status to
-another: it knows the allowed transitions, who may make each, what each
-writes on the timeline and how each moves the deadline. Each change locks the
+`set_status` is the one function that writes a report's status: it knows
+every allowed transition and what each does to the report's clocks (the
+deadline, the time spent waiting on the resident, when it was acknowledged,
+resolved, closed). Staff move tickets through `change_status`, which also
+knows which transitions are theirs and what each writes on the timeline; a
+resident's reopening, a merge and a moderator's rejection call `set_status`
+too. Each change locks the
 ticket's row first, so two staff acting at once are applied one after the
 other and neither is lost; the second is checked against the first's result.
 """
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -19,7 +23,7 @@ from backend.accounts.models import Role, User
 from backend.areas.models import Unit
 from backend.errors import Conflict, NotFound, Unprocessable
 from backend.reports.access import managing_district_id, staff_tickets, ticket_for
-from backend.reports.models import EventKind, Follower, Report, Status
+from backend.reports.models import OPEN_STATUSES, EventKind, Follower, Report, Status
 from backend.reports.timeline import record_event
 
 S = Status
@@ -35,6 +39,13 @@ STAFF_TRANSITIONS: dict[str, set[str]] = {
     S.DUPLICATE: set(),
 }
 # Marking a duplicate goes through `merge`, which also moves its followers.
+# Every transition, whoever makes it: staff's, a resident reopening a resolved
+# report, a merge, a moderator rejecting an open report.
+TRANSITIONS: dict[str, set[str]] = {
+    status: {*targets, *((S.DUPLICATE, S.REJECTED) if status in OPEN_STATUSES else ())}
+    for status, targets in STAFF_TRANSITIONS.items()
+}
+TRANSITIONS[S.RESOLVED] = {*TRANSITIONS[S.RESOLVED], S.ACKNOWLEDGED}
 
 
 def allowed_transitions(report: Report) -> list[str]:
@@ -58,40 +69,56 @@ def change_status(report_id: uuid.UUID, actor: User, new_status: str, message: s
             "Say what was done (or why it is rejected): the resident reads it.",
             code="message_required",
         )
-    _apply_status(report, new_status)
+    old_status = set_status(report, new_status)
     record_event(
         report,
         EventKind.STATUS_CHANGED,
         actor=actor,
         message=message,
-        data={"from": report._old_status, "to": new_status},
+        data={"from": old_status, "to": new_status},
     )
     return report
 
 
-def _apply_status(report: Report, new_status: str) -> None:
+def set_status(
+    report: Report, new_status: str, *, due_at: datetime | None = None, fields: tuple = ()
+) -> str:
+    """Write `new_status` on a locked report, with what the move does to its
+    clocks; returns the status it had. `due_at` sets a new deadline (a
+    reopened report starts a new one); `fields` are other fields the caller
+    changed, saved with it."""
+    if new_status not in TRANSITIONS[report.status]:
+        raise Conflict(
+            f"A {report.status} report cannot become {new_status}.",
+            code="invalid_transition",
+            details={"status": report.status},
+        )
     now = timezone.now()
-    report._old_status = report.status
-    fields = ["status", "updated_at"]
+    old_status = report.status
+    changed = ["status", "updated_at", *fields]
     if report.status == S.WAITING_FOR_RESIDENT and report.waiting_since:
         # Time spent waiting on the resident does not count against the unit.
         report.due_at += now - report.waiting_since
         report.waiting_since = None
-        fields += ["due_at", "waiting_since"]
+        changed += ["due_at", "waiting_since"]
+    if due_at is not None:
+        report.due_at = due_at
+        changed.append("due_at")
     if new_status == S.WAITING_FOR_RESIDENT:
         report.waiting_since = now
-        fields.append("waiting_since")
+        changed.append("waiting_since")
     if new_status == S.ACKNOWLEDGED or (new_status == S.IN_PROGRESS and not report.acknowledged_at):
         report.acknowledged_at = report.acknowledged_at or now
-        fields.append("acknowledged_at")
+        changed.append("acknowledged_at")
     if new_status == S.RESOLVED:
         report.resolved_at = now
-        fields.append("resolved_at")
+        changed.append("resolved_at")
     if new_status in (S.CLOSED, S.REJECTED, S.DUPLICATE):
         report.closed_at = now
-        fields.append("closed_at")
+        changed.append("closed_at")
     report.status = new_status
-    report.save(update_fields=fields)
+    report.save(update_fields=list(dict.fromkeys(changed)))
+    return old_status
 
 
 @transaction.atomic
@@ -170,8 +197,7 @@ def merge(duplicate_id: uuid.UUID, actor: User, original_id: uuid.UUID) -> Repor
     if moved:
         Report.objects.filter(id=original.id).update(support_count=F("support_count") + moved)
     duplicate.merged_into = original
-    duplicate.save(update_fields=["merged_into"])
-    _apply_status(duplicate, S.DUPLICATE)
+    set_status(duplicate, S.DUPLICATE, fields=("merged_into",))
     record_event(
         duplicate,
         EventKind.MERGED,
@@ -235,13 +261,13 @@ def reopen(report_id: uuid.UUID, resident: User, reason: str) -> Report:
             "of its resolution.",
             code="reopen_window_closed",
         )
-    report._old_status = report.status
-    report.status = S.ACKNOWLEDGED
     report.reopened_count += 1
     report.escalation_level = 0
-    report.due_at = timezone.now() + timedelta(hours=report.category.sla_hours)
-    report.save(
-        update_fields=["status", "reopened_count", "escalation_level", "due_at", "updated_at"]
+    set_status(
+        report,
+        S.ACKNOWLEDGED,
+        due_at=timezone.now() + timedelta(hours=report.category.sla_hours),
+        fields=("reopened_count", "escalation_level"),
     )
     record_event(report, EventKind.REOPENED, actor=resident, message=reason.strip())
     return report

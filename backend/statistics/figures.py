@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from backend.areas.models import Area, Unit
 from backend.catalogue.models import Category
-from backend.reports.models import OPEN_STATUSES, WORKING_STATUSES, Report, Status, Visibility
+from backend.reports.models import OPEN_STATUSES, Report, Status, Visibility, overdue
 
 DONE = [Status.RESOLVED, Status.CLOSED]
 GROUPS = {"district": "district__code", "unit": "unit__code", "category": "category__code"}
@@ -83,7 +83,7 @@ def performance(reports: QuerySet[Report], by: str) -> list[dict]:
         "resolved": Count("created_at", filter=Q(status__in=DONE)),
         "rejected": Count("created_at", filter=Q(status=Status.REJECTED)),
         "open": Count("created_at", filter=Q(status__in=OPEN_STATUSES)),
-        "overdue_now": Count("created_at", filter=Q(status__in=WORKING_STATUSES, due_at__lt=now)),
+        "overdue_now": Count("created_at", filter=overdue(now)),
         "resolved_in_time": Count(
             "created_at", filter=Q(status__in=DONE, resolved_at__lte=F("due_at"))
         ),

@@ -290,3 +290,27 @@ def test_staff_add_after_photos(staff, ticket_842, media, django_capture_on_comm
         )
     assert response.status_code == 201, response.content
     assert Photo.objects.get().kind == "after"
+
+
+def test_only_set_status_writes_a_report_status():
+    """One way to change a status: every module of the service either calls
+    workflow.set_status or leaves the status alone (migrations, the demo's
+    seed and the benchmarks' set up their data directly)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    writes = re.compile(r"(?<!self)\.status\s*=(?!=)|\bstatus\s*=\s*(?:Status|S|ReportStatus)\.")
+    root = Path(settings.BASE_DIR)
+    found = []
+    for folder in ("backend", "mobile_api", "moderation", "notifications", "open311"):
+        for path in (root / folder).rglob("*.py"):
+            if "migrations" in path.parts or path.parts[-2] == "demo" or "demo" in path.parts:
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                reads = ("filter(", "exclude(", "Q(")
+                if writes.search(line) and not any(r in line for r in reads):
+                    found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    allowed = {"backend/reports/workflow.py"}
+    assert [f for f in found if f.split(":")[0] not in allowed] == []

@@ -5,7 +5,7 @@ TEST_ENV = DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432
 	SECRET_KEY=test-only-secret DEBUG=0 FIREBASE_AUTH_EMULATOR_HOST= \
 	MEDIA_ROOT=$(CURDIR)/var/test-media SECURE_SSL_REDIRECT=0
 
-.PHONY: demo test lint fmt bench
+.PHONY: demo test test-fast lint fmt bench
 
 demo: $(UV)  ## the API on http://127.0.0.1:$$PORT (default 8000), SQLite, demo data
 	DEBUG=1 FIREBASE_AUTH_EMULATOR_HOST=127.0.0.1:9099 $(UV) run --frozen python manage.py demo
@@ -13,9 +13,13 @@ demo: $(UV)  ## the API on http://127.0.0.1:$$PORT (default 8000), SQLite, demo 
 test: $(UV)  ## the whole suite, on PostgreSQL and Redis
 	$(TEST_ENV) $(UV) run --frozen pytest $(PYTEST_ARGS)
 
+test-fast: $(UV)  ## a developer's loop: the suite less its slow tests (subprocesses, browser, fuzzing)
+	$(TEST_ENV) $(UV) run --frozen pytest -m "not slow" $(PYTEST_ARGS)
+
 lint: $(UV)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	DEBUG=1 $(UV) run --frozen mypy backend mobile_api moderation notifications open311
 
 fmt: $(UV)
 	$(UV) run --frozen ruff format .

@@ -6,6 +6,7 @@ validate, the caller is not signed in, or something broke.
 """
 
 import logging
+from typing import cast
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -45,7 +46,7 @@ class CitizenFeedbackAPI(NinjaAPI):
             return super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         if self._schema is None:
             self._schema = super().get_openapi_schema()
-        return self._schema
+        return cast(OpenAPISchema, self._schema)
 
 
 api = CitizenFeedbackAPI(

@@ -81,8 +81,9 @@ def _first_in_request(request: HttpRequest) -> str | None:
         for name in request.POST:
             if first_control_character([name, *request.POST.getlist(name)], name):
                 found = found or name
-        for name, upload in request.FILES.items():
-            if first_control_character([name, upload.name or ""], name):
+        for name in request.FILES:
+            names = [upload.name or "" for upload in request.FILES.getlist(name)]
+            if first_control_character([name, *names], name):
                 found = found or name
     elif content_type.endswith("json") and JSON_CONTROL_ESCAPE.search(request.body):
         try:

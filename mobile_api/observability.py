@@ -87,7 +87,7 @@ def _without_sql_parameters(entries: list[dict]) -> None:
                 data.pop(key)
 
 
-def before_send(event: dict, hint: dict) -> dict:
+def before_send(event: Any, hint: Any) -> Any:
     request = event.get("request")
     if request:
         for key in ("data", "cookies", "headers", "env", "query_string"):
@@ -100,6 +100,6 @@ def before_send(event: dict, hint: dict) -> dict:
     return {k: v if k in UNSCRUBBED else _scrub_text(v) for k, v in event.items()}
 
 
-def before_breadcrumb(crumb: dict, hint: dict) -> dict:
+def before_breadcrumb(crumb: Any, hint: Any) -> Any:
     _without_sql_parameters([crumb])
     return crumb

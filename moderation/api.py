@@ -4,12 +4,11 @@ from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.throttling import AuthRateThrottle
+from ninja.throttling import AuthRateThrottle, BaseThrottle
 from pydantic import Field
 
-from backend.accounts.auth import ResidentAuth, StaffAuth
+from backend.accounts.auth import AuthedRequest, ResidentAuth, StaffAuth
 from backend.api_kit import MAX_PAGE_SIZE, Out, errors
 from backend.photos.models import Photo
 from moderation import services
@@ -24,7 +23,7 @@ class ModerationThrottle(AuthRateThrottle):
         super().__init__(settings.MODERATION_ACTIONS_RATE)
 
 
-ACTION = {"throttle": [ModerationThrottle()]}
+ACTION_THROTTLE: list[BaseThrottle] = [ModerationThrottle()]
 ACTION_ERRORS = errors(401, 403, 404, 409, 422, 429)
 
 
@@ -46,7 +45,7 @@ class QueueQuery(Schema):
 
 
 @router.get("/moderation/queue", response={200: list[CaseOut], **errors(401, 403, 422)})
-def review_queue(request: HttpRequest, query: Query[QueueQuery]):
+def review_queue(request: AuthedRequest, query: Query[QueueQuery]):
     """Reports held for review in your area, oldest first, with the reasons."""
     cases = list(services.review_queue(request.auth)[: query.limit])
     photos: dict = {}
@@ -82,9 +81,9 @@ def _decision(report) -> DecisionOut:
 @router.post(
     "/moderation/reports/{report_id}/approve",
     response={200: DecisionOut, **ACTION_ERRORS},
-    **ACTION,
+    throttle=ACTION_THROTTLE,
 )
-def approve(request: HttpRequest, report_id: UUID):
+def approve(request: AuthedRequest, report_id: UUID):
     """Publish a held report; it enters its unit's queue."""
     return _decision(services.approve(request.auth, report_id))
 
@@ -94,9 +93,11 @@ class ReasonIn(Schema):
 
 
 @router.post(
-    "/moderation/reports/{report_id}/reject", response={200: DecisionOut, **ACTION_ERRORS}, **ACTION
+    "/moderation/reports/{report_id}/reject",
+    response={200: DecisionOut, **ACTION_ERRORS},
+    throttle=ACTION_THROTTLE,
 )
-def reject(request: HttpRequest, report_id: UUID, payload: ReasonIn):
+def reject(request: AuthedRequest, report_id: UUID, payload: ReasonIn):
     """Reject a report; its reporter is told the reason."""
     return _decision(services.reject(request.auth, report_id, payload.reason))
 
@@ -104,9 +105,9 @@ def reject(request: HttpRequest, report_id: UUID, payload: ReasonIn):
 @router.post(
     "/moderation/reports/{report_id}/photos/{photo_id}/hide",
     response={200: DecisionOut, **ACTION_ERRORS},
-    **ACTION,
+    throttle=ACTION_THROTTLE,
 )
-def hide_photo(request: HttpRequest, report_id: UUID, photo_id: UUID, payload: ReasonIn):
+def hide_photo(request: AuthedRequest, report_id: UUID, photo_id: UUID, payload: ReasonIn):
     photo = services.hide_photo(request.auth, report_id, photo_id, payload.reason)
     return _decision(photo.report)
 
@@ -117,9 +118,11 @@ class TextIn(Schema):
 
 
 @router.post(
-    "/moderation/reports/{report_id}/text", response={200: DecisionOut, **ACTION_ERRORS}, **ACTION
+    "/moderation/reports/{report_id}/text",
+    response={200: DecisionOut, **ACTION_ERRORS},
+    throttle=ACTION_THROTTLE,
 )
-def edit_text(request: HttpRequest, report_id: UUID, payload: TextIn):
+def edit_text(request: AuthedRequest, report_id: UUID, payload: TextIn):
     """Change what the public reads; the original stays in the audit trail."""
     return _decision(
         services.edit_public_text(
@@ -140,9 +143,9 @@ class BanOut(Out):
 @router.post(
     "/moderation/reports/{report_id}/ban-reporter",
     response={200: BanOut, **ACTION_ERRORS},
-    **ACTION,
+    throttle=ACTION_THROTTLE,
 )
-def ban_reporter(request: HttpRequest, report_id: UUID, payload: BanIn):
+def ban_reporter(request: AuthedRequest, report_id: UUID, payload: BanIn):
     """Ban the resident who sent this report from sending new ones for a while."""
     ban = services.ban_resident(request.auth, report_id, payload.days, payload.reason)
     return BanOut(until=ban.until)
@@ -162,7 +165,7 @@ class FlagOut(Out):
     response={200: FlagOut, **errors(401, 404, 409, 422)},
     auth=ResidentAuth(),
 )
-def flag_report(request: HttpRequest, report_id: UUID, payload: FlagIn):
+def flag_report(request: AuthedRequest, report_id: UUID, payload: FlagIn):
     """Tell the moderators a public report should not be public (once per resident)."""
     count, held = services.flag(request.auth, report_id, payload.reason)
     return FlagOut(flags=count, under_review=held)

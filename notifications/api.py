@@ -3,12 +3,11 @@
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, field_validator
 
-from backend.accounts.auth import ResidentAuth, StaffAuth
+from backend.accounts.auth import AuthedRequest, ResidentAuth, StaffAuth
 from backend.api_kit import MAX_PAGE_SIZE, Out, errors, keyset_page
 from backend.i18n import current_language
 from notifications.messages import KINDS, render
@@ -32,7 +31,7 @@ class DeviceOut(Out):
 
 
 @router.post("/devices", response={200: DeviceOut, 201: DeviceOut, **errors(401, 422)})
-def register_device(request: HttpRequest, payload: DeviceIn):
+def register_device(request: AuthedRequest, payload: DeviceIn):
     """Register this phone's FCM token. The same token again moves it to the current
     user (a shared or resold phone) and reactivates it."""
     values = {
@@ -52,7 +51,7 @@ def register_device(request: HttpRequest, payload: DeviceIn):
 
 
 @router.delete("/devices/{token}", response={204: None, **errors(401, 404)})
-def unregister_device(request: HttpRequest, token: str):
+def unregister_device(request: AuthedRequest, token: str):
     """Sign-out on the phone: no more pushes to it."""
     deleted, _ = Device.objects.filter(token=token, user=request.auth).delete()
     if not deleted:
@@ -100,7 +99,7 @@ class InboxQuery(Schema):
 
 
 @router.get("/me/notifications", response={200: InboxPage, **errors(400, 401, 422)})
-def inbox(request: HttpRequest, query: Query[InboxQuery]):
+def inbox(request: AuthedRequest, query: Query[InboxQuery]):
     """Everything you were told, newest first, in the language of Accept-Language:
     a phone without push (or with it turned off) still sees it all here."""
     mine = Notification.objects.filter(user=request.auth)
@@ -119,14 +118,14 @@ class UnreadOut(Out):
 
 
 @router.get("/me/notifications/unread-count", response={200: UnreadOut, **errors(401)})
-def unread_count(request: HttpRequest):
+def unread_count(request: AuthedRequest):
     return UnreadOut(unread=Notification.objects.filter(user=request.auth, read_at=None).count())
 
 
 @router.post(
     "/me/notifications/{notification_id}/read", response={200: UnreadOut, **errors(401, 404, 422)}
 )
-def mark_read(request: HttpRequest, notification_id: int):
+def mark_read(request: AuthedRequest, notification_id: int):
     updated = Notification.objects.filter(id=notification_id, user=request.auth)
     if not updated.exists():
         from backend.errors import NotFound
@@ -137,7 +136,7 @@ def mark_read(request: HttpRequest, notification_id: int):
 
 
 @router.post("/me/notifications/read-all", response={200: UnreadOut, **errors(401)})
-def mark_all_read(request: HttpRequest):
+def mark_all_read(request: AuthedRequest):
     Notification.objects.filter(user=request.auth, read_at=None).update(read_at=timezone.now())
     return UnreadOut(unread=0)
 
@@ -157,13 +156,13 @@ class PreferencesIO(Schema):
 
 
 @router.get("/me/notification-preferences", response={200: PreferencesIO, **errors(401)})
-def get_preferences(request: HttpRequest):
+def get_preferences(request: AuthedRequest):
     prefs = Preferences.objects.filter(user=request.auth).first()
     return PreferencesIO(muted_kinds=prefs.muted_kinds if prefs else [])
 
 
 @router.put("/me/notification-preferences", response={200: PreferencesIO, **errors(401, 422)})
-def set_preferences(request: HttpRequest, payload: PreferencesIO):
+def set_preferences(request: AuthedRequest, payload: PreferencesIO):
     """Mute kinds of notification (e.g. `reply`); muted ones are neither pushed nor in the inbox."""
     Preferences.objects.update_or_create(
         user=request.auth, defaults={"muted_kinds": payload.muted_kinds}

@@ -40,7 +40,7 @@ class _EndpointAdapter(requests.adapters.HTTPAdapter):
         )
         self.endpoint = endpoint.rstrip("/")
 
-    def send(self, request, **kwargs):
+    def send(self, request, **kwargs):  # type: ignore[override]  # requests passes all by keyword
         request.url = self.endpoint + request.url[len(FCM_HOST) :]
         return super().send(request, **kwargs)
 

@@ -1,5 +1,6 @@
 """The two formats of GeoReport v2: JSON, and XML in the spec's element names."""
 
+from typing import cast
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from django.http import HttpResponse
@@ -32,10 +33,10 @@ def render(data: object, fmt: str, root: str, item: str | None, status: int = 20
     else:
         top = Element(root)
         if item is None:
-            for key, value in data.items():  # type: ignore[union-attr]
+            for key, value in cast(dict, data).items():
                 _xml_value(top, key, value)
         else:
-            for entry in data:  # type: ignore[union-attr]
+            for entry in cast(list, data):
                 _xml_value(top, item, entry)
         body = (
             b'<?xml version="1.0" encoding="utf-8"?>' + tostring(top, encoding="unicode").encode()

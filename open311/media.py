@@ -38,7 +38,7 @@ def resolves_to_internal_address(url: str) -> bool:
     except (socket.gaierror, UnicodeError):
         return True  # unresolvable: treat as not fetchable
     return not addresses or any(
-        not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses
+        not ipaddress.ip_address(str(a).split("%")[0]).is_global for a in addresses
     )
 
 

@@ -392,8 +392,8 @@ def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
         .select_related("report")
         .order_by("created_at", "id")[:MAX_PAGE]
     )
-    events = list(events)
-    status_after = _statuses_after(events)
+    listed = list(events)
+    status_after = _statuses_after(listed)
     data = [
         {
             "update_id": str(event.id),

@@ -12,6 +12,10 @@ import yaml
 from django.conf import settings
 from django.test import Client
 
+# Slow: left out of `make test-fast`, run by `make test` and CI.
+pytestmark = pytest.mark.slow
+
+
 ROOT = Path(settings.BASE_DIR)
 INFRA = ROOT / "infra"
 SETTINGS_READ = (ROOT / "backend" / "settings.py").read_text()

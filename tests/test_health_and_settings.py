@@ -112,6 +112,7 @@ def test_the_cache_may_have_a_redis_of_its_own():
         assert result.stdout.split() == ["redis://queues:6379/0", cache_url, "False"]
 
 
+@pytest.mark.slow
 def test_embedded_default_starts_with_demo_data_and_no_postgres_or_redis(tmp_path):
     """The README's first command, minus the serving: SQLite, no Redis, demo data."""
     env = {

@@ -9,6 +9,10 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+# Slow: left out of `make test-fast`, run by `make test` and CI.
+pytestmark = pytest.mark.slow
+
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application()).exclude(
     # The probe's 503 is its documented answer when a dependency is down.
     path="/readyz"

@@ -10,7 +10,11 @@ import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from django.conf import settings
+
+# Slow: left out of `make test-fast`, run by `make test` and CI.
+pytestmark = pytest.mark.slow
 
 SCRIPT = r"""
 import os, sys

@@ -11,7 +11,7 @@ class AccountAdmin(UserAdmin):
     search_fields = ["username", "phone_number", "firebase_uid", "email"]
     autocomplete_fields = ["unit", "scope_area"]
     fieldsets = [
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Role and scope", {"fields": ["role", "unit", "scope_area", "locale"]}),
         ("Resident identity", {"fields": ["firebase_uid", "phone_number"]}),
     ]

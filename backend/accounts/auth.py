@@ -19,11 +19,11 @@ def bearer_token(request: HttpRequest) -> str | None:
 
 
 def _is_jwt(token: str | None) -> bool:
-    return bool(token) and len(token) <= MAX_TOKEN_LENGTH and token.count(".") == 2
+    return token is not None and 0 < len(token) <= MAX_TOKEN_LENGTH and token.count(".") == 2
 
 
 def _is_staff_token(token: str | None) -> bool:
-    return bool(token) and len(token) <= 200 and "." not in token
+    return token is not None and 0 < len(token) <= 200 and "." not in token
 
 
 class ResidentAuth(HttpBearer):
@@ -62,6 +62,19 @@ class _Anonymous:
 ANONYMOUS = _Anonymous()
 
 
+class AuthedRequest(HttpRequest):
+    """For type checking only: what a view of a signed-in operation is handed
+    (django-ninja puts the auth class's answer on `request.auth`)."""
+
+    auth: User
+
+
+class MaybeAuthedRequest(HttpRequest):
+    """The same, for operations that anonymous callers may use too."""
+
+    auth: "User | _Anonymous"
+
+
 def signed_in_user(auth: object) -> User | None:
     return auth if isinstance(auth, User) else None
 
@@ -79,5 +92,4 @@ class StaffAuth(HttpBearer):
         user = user_for_token(token)
         if user is not None:
             request.user = user
-            request.staff_token = token
         return user

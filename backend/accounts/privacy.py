@@ -6,6 +6,8 @@ their own (notifications: devices and inbox; moderation: flags) answer the two
 signals below, so this module never imports them.
 """
 
+from typing import Any, cast
+
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -63,7 +65,8 @@ def export_personal_data(user: User) -> dict:
         ],
         "following": [str(f.report_id) for f in Follower.objects.filter(user=user)],
     }
-    for _receiver, (section, value) in personal_data_requested.send(sender=User, user=user):
+    for _receiver, answer in personal_data_requested.send(sender=User, user=user):
+        section, value = cast(tuple[str, Any], answer)
         data[section] = value
     return data
 

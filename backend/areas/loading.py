@@ -9,6 +9,7 @@ stay in the database so old reports keep their history.
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import shapely
 from django.db import transaction
@@ -91,7 +92,7 @@ def load_areas(path: Path, level: str, edition: str, parent_code: str | None = N
         geometry = _polygonal(feature["geometry"])
         code = str(props.get("code") or "")
         parent = _parent_for(level, props, edition, parent_code)
-        lookup = {"edition": edition, "level": level}
+        lookup: dict[str, Any] = {"edition": edition, "level": level}
         lookup.update(
             {"code": code} if code else {"code": "", "name": props["name"], "parent": parent}
         )

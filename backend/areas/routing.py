@@ -62,7 +62,10 @@ class _Layer:
         shapely.prepare(self.geometries)
         self.bounds = shapely.bounds(self.geometries) if len(order) else np.empty((0, 4))
         # Plain tuples: the one-point path reads them in Python, where numpy rows are slow.
-        self._boxes = [(i, *map(float, box)) for i, box in enumerate(self.bounds)]
+        self._boxes = [
+            (i, float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+            for i, box in enumerate(self.bounds)
+        ]
 
     def first_containing(self, lon: float, lat: float) -> int:
         """The first polygon (in code order) containing or touching the point, or -1."""
@@ -114,8 +117,8 @@ class _CellGrid:
         self.ny = int(min(max_cells_per_side, max(1, math.ceil((maxy - miny) / cell_m))))
         self.dx = (x1 - self.x0) / self.nx
         self.dy = (y1 - self.y0) / self.ny
-        cols, rows = np.meshgrid(np.arange(self.nx), np.arange(self.ny))
-        cols, rows = cols.ravel(), rows.ravel()
+        grid_cols, grid_rows = np.meshgrid(np.arange(self.nx), np.arange(self.ny))
+        cols, rows = grid_cols.ravel(), grid_rows.ravel()
         boxes = shapely.box(
             self.x0 + cols * self.dx,
             self.y0 + rows * self.dy,

@@ -51,5 +51,5 @@ def clean_attributes(category: Category, answers: dict) -> dict:
                 datetime.fromisoformat(value)
             except ValueError:
                 raise _bad(code, "must be an ISO 8601 datetime") from None
-        cleaned[code] = value
+        cleaned[code] = value  # type: ignore[assignment]  # text, or a list of choices
     return cleaned

@@ -129,7 +129,9 @@ def create_demo_reports() -> int:
             ),
         )
         staff = User.objects.filter(unit=report.unit, role=Role.STAFF).first()
-        for status in steps if staff else []:
+        if staff is None:
+            continue
+        for status in steps:
             message = "Đơn vị đã xử lý xong." if status == "resolved" else ""
             change_status(report.id, staff, status, message)
     return len(DEMO_REPORTS)

@@ -13,6 +13,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -93,7 +94,7 @@ def inspect_photo(data: bytes) -> PhotoFacts:
     _check_integrity(image, data)
     lat, lon, taken_at, orientation = read_metadata(image)
     return PhotoFacts(
-        format=ALLOWED_FORMATS[image.format],
+        format=ALLOWED_FORMATS[image.format or ""],
         width=width,
         height=height,
         size_bytes=len(data),
@@ -116,15 +117,15 @@ def _check_integrity(image: Image.Image, data: bytes) -> None:
         raise invalid_image(f"The image is truncated or corrupt: {error}") from None
 
 
-def _rational(value: object) -> float:
+def _rational(value: Any) -> float:
     number = float(value)  # IFDRational; 0 denominators give nan
     if not math.isfinite(number):
         raise ValueError("not a finite number")
     return number
 
 
-def _degrees(parts: object, ref: object, negative_ref: str) -> float:
-    degrees, minutes, seconds = (_rational(p) for p in parts)  # type: ignore[union-attr]
+def _degrees(parts: Any, ref: object, negative_ref: str) -> float:
+    degrees, minutes, seconds = (_rational(p) for p in parts)
     value = degrees + minutes / 60 + seconds / 3600
     return -value if str(ref).strip().upper().startswith(negative_ref) else value
 

@@ -9,12 +9,12 @@ away leaves the sender's view.
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from backend.accounts.models import TICKET_WORKER_ROLES, Role, User
 from backend.areas.models import Area, Level, Unit
 from backend.errors import Forbidden, NotFound
-from backend.reports.models import Report, Visibility
+from backend.reports.models import Report, ReportQuerySet, Visibility
 
 
 def managing_district_id(unit: Unit | None, district_id: int) -> int | None:
@@ -38,7 +38,7 @@ def scope_filter(user: User) -> Q:
     return Q(commune=area)
 
 
-def staff_tickets(user: User) -> QuerySet[Report]:
+def staff_tickets(user: User) -> ReportQuerySet:
     """The tickets this staff account may read. Held reports wait for moderation."""
     tickets = Report.objects.exclude(visibility=Visibility.HELD)
     if user.role == Role.ADMIN:

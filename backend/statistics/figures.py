@@ -36,7 +36,7 @@ DONE = [Status.RESOLVED, Status.CLOSED]
 GROUPS = {"district": "district__code", "unit": "unit__code", "category": "category__code"}
 # Grouping by the id column lets PostgreSQL answer from an index alone; the
 # codes are looked up afterwards (a few rows).
-GROUP_IDS = {
+GROUP_IDS: dict[str, tuple[str, type[Area] | type[Unit] | type[Category]]] = {
     "district": ("district_id", Area),
     "unit": ("unit_id", Unit),
     "category": ("category_id", Category),

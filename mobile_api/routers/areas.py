@@ -26,7 +26,7 @@ class LocateOut(Schema):
     lat: float
     lon: float
     province: AreaOut | None
-    district: AreaOut
+    district: AreaOut | None
     commune: AreaOut | None
     distance_outside_m: float
     routing: list[RoutingOut]

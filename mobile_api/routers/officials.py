@@ -11,7 +11,7 @@ from ninja.decorators import decorate_view
 from ninja.security import SessionAuth
 from pydantic import Field, model_validator
 
-from backend.accounts.auth import StaffAuth
+from backend.accounts.auth import AuthedRequest, StaffAuth
 from backend.accounts.models import Role, User
 from backend.api_kit import IsoDate, errors
 from backend.areas.models import Area, Level
@@ -80,7 +80,7 @@ class PerformanceQuery(PeriodQuery):
 
 
 @router.get("/stats/performance", response={200: list[dict], **errors(401, 403, 422)})
-def performance(request: HttpRequest, query: Query[PerformanceQuery]):
+def performance(request: AuthedRequest, query: Query[PerformanceQuery]):
     """Per district, unit or category: received, acknowledged, resolved, rejected, open,
     overdue now; median and 90th percentile hours to acknowledge and resolve; share
     resolved within the deadline; average rating; reopen rate."""
@@ -93,7 +93,7 @@ class SeriesQuery(PeriodQuery):
 
 
 @router.get("/stats/series", response={200: list[dict], **errors(401, 403, 422)})
-def series(request: HttpRequest, query: Query[SeriesQuery]):
+def series(request: AuthedRequest, query: Query[SeriesQuery]):
     """Reports received per day, week or month, optionally by category or district."""
     return figures.series(_reports(request.auth, query), query.interval, query.by)
 
@@ -107,7 +107,7 @@ class HotspotQuery(PeriodQuery):
 
 
 @router.get("/stats/hotspots", response={200: dict, **errors(401, 403, 422)})
-def hotspot_map(request: HttpRequest, query: Query[HotspotQuery]):
+def hotspot_map(request: AuthedRequest, query: Query[HotspotQuery]):
     """Getis-Ord Gi* over H3 cells as GeoJSON: each cell with its count, z-score,
     p-value and confidence bin (-3..3: cold or hot at 99, 95, 90 %)."""
     column = f"h3_r{query.resolution}"
@@ -119,7 +119,7 @@ def hotspot_map(request: HttpRequest, query: Query[HotspotQuery]):
 
 
 @router.get("/stats/export.csv", response={200: None, **errors(401, 403, 422)})
-def export(request: HttpRequest, query: Query[PeriodQuery]):
+def export(request: AuthedRequest, query: Query[PeriodQuery]):
     """The period's reports as CSV, streamed; no personal data."""
     rows = figures.export_rows(_reports(request.auth, query))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")

@@ -2,11 +2,10 @@
 
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from backend.accounts.auth import ResidentAuth
+from backend.accounts.auth import AuthedRequest, ResidentAuth
 from backend.api_kit import errors
 from backend.errors import Forbidden
 from backend.photos.services import add_photo
@@ -22,7 +21,7 @@ UPLOAD_ERRORS = errors(400, 401, 404, 409, 413, 415, 422)
     "/reports/{report_id}/photos", response={200: PhotoOut, 201: PhotoOut, **UPLOAD_ERRORS}
 )
 def upload_report_photo(
-    request: HttpRequest,
+    request: AuthedRequest,
     report_id: UUID,
     photo: File[UploadedFile],
     photo_id: Form[UUID | None] = None,
@@ -43,7 +42,7 @@ def upload_report_photo(
 
 @router.post("/photos", response={200: PhotoOut, 201: PhotoOut, **UPLOAD_ERRORS})
 def upload_photo_first(
-    request: HttpRequest, photo: File[UploadedFile], photo_id: Form[UUID | None] = None
+    request: AuthedRequest, photo: File[UploadedFile], photo_id: Form[UUID | None] = None
 ):
     """Photo first: upload before the report exists, read its position from the answer's
     `metadata`, then create the report with `photo_ids`."""

@@ -11,7 +11,13 @@ from ninja.decorators import decorate_view
 from pydantic import Field, model_validator
 
 from backend.accounts import privacy
-from backend.accounts.auth import OptionalResidentAuth, ResidentAuth, signed_in_user
+from backend.accounts.auth import (
+    AuthedRequest,
+    MaybeAuthedRequest,
+    OptionalResidentAuth,
+    ResidentAuth,
+    signed_in_user,
+)
 from backend.api_kit import (
     MAX_PAGE_SIZE,
     IsoDateTime,
@@ -57,7 +63,7 @@ def _full_view(report: Report, viewer_id: int | None) -> ReportOut:
     "/reports",
     response={200: ReportCreatedOut, 201: ReportCreatedOut, **errors(400, 401, 422, 429)},
 )
-def create_report(request: HttpRequest, payload: ReportIn):
+def create_report(request: AuthedRequest, payload: ReportIn):
     """Send a report. 201 when it is new; 200 when this id was already sent with the
     same content (a retry); 422 `idempotency_mismatch` when with other content.
 
@@ -99,7 +105,7 @@ def create_report(request: HttpRequest, payload: ReportIn):
     auth=OptionalResidentAuth(),
 )
 @decorate_view(cached_for_anonymous)
-def get_report(request: HttpRequest, report_id: UUID):
+def get_report(request: MaybeAuthedRequest, report_id: UUID):
     """A report with its timeline: the reporter's full view for its reporter,
     the public view (no reporter, no internal notes) for everyone else."""
     viewer = signed_in_user(request.auth)
@@ -117,7 +123,7 @@ class SupportOut(Out):
 @router.post(
     "/reports/{report_id}/support", response={200: SupportOut, **errors(401, 404, 409, 422)}
 )
-def support_report(request: HttpRequest, report_id: UUID):
+def support_report(request: AuthedRequest, report_id: UUID):
     """ "Me too": counted once per resident, who then follows the report."""
     report, _new = services.support_report(report_id, request.auth)
     return SupportOut(report_id=report.id, support_count=report.support_count)
@@ -129,7 +135,7 @@ class PageQuery(Schema):
 
 
 @router.get("/me/reports", response={200: ReportPage, **errors(400, 401, 422)})
-def my_reports(request: HttpRequest, page: Query[PageQuery]):
+def my_reports(request: AuthedRequest, page: Query[PageQuery]):
     """The resident's own reports, newest first, held ones included."""
     queryset = Report.objects.filter(reporter=request.auth).summaries()
     rows, next_cursor = keyset_page(queryset, page.cursor, page.limit)
@@ -204,7 +210,7 @@ class RatingIn(Schema):
 
 
 @router.post("/reports/{report_id}/rating", response={200: ReportOut, **errors(401, 404, 409, 422)})
-def rate_report(request: HttpRequest, report_id: UUID, payload: RatingIn):
+def rate_report(request: AuthedRequest, report_id: UUID, payload: RatingIn):
     """Rate the fix of your resolved report, 1 to 5, with an optional comment."""
     report = workflow.rate(report_id, request.auth, payload.rating, payload.comment)
     return _full_view(services.visible_report(report.id, request.auth), request.auth.id)
@@ -215,20 +221,20 @@ class ReopenIn(Schema):
 
 
 @router.post("/reports/{report_id}/reopen", response={200: ReportOut, **errors(401, 404, 409, 422)})
-def reopen_report(request: HttpRequest, report_id: UUID, payload: ReopenIn):
+def reopen_report(request: AuthedRequest, report_id: UUID, payload: ReopenIn):
     """Not really fixed: reopen your resolved report within the reopen window."""
     report = workflow.reopen(report_id, request.auth, payload.reason)
     return _full_view(services.visible_report(report.id, request.auth), request.auth.id)
 
 
 @router.get("/me/data", response={200: dict, **errors(401)})
-def download_my_data(request: HttpRequest):
+def download_my_data(request: AuthedRequest):
     """Everything the service holds about you, as JSON."""
     return privacy.export_personal_data(request.auth)
 
 
 @router.delete("/me", response={204: None, **errors(401)})
-def delete_my_account(request: HttpRequest):
+def delete_my_account(request: AuthedRequest):
     """Delete your account. Your reports stay for the city, without your name,
     phone, email, devices or your photos' exact metadata."""
     privacy.delete_account(request.auth)

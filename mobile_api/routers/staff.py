@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from backend.accounts import tokens
-from backend.accounts.auth import StaffAuth
+from backend.accounts.auth import AuthedRequest, StaffAuth, bearer_token
 from backend.api_kit import MAX_PAGE_SIZE, IsoDate, Out, errors, keyset_page
 from backend.catalogue.models import Category, Priority
 from backend.photos.models import Photo, PhotoKind
@@ -60,7 +60,7 @@ def login(request: HttpRequest, payload: LoginIn):
 @router.post("/staff/logout", response={204: None, **errors(401)})
 def logout(request: HttpRequest):
     """Revoke the token this request was made with."""
-    tokens.sign_out(request.staff_token)
+    tokens.sign_out(bearer_token(request) or "")
     return Status(204, None)
 
 
@@ -120,7 +120,7 @@ class QueueQuery(Schema):
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
 
-def _filtered(request: HttpRequest, query: QueueQuery, with_status: bool = True):
+def _filtered(request: AuthedRequest, query: QueueQuery, with_status: bool = True):
     tickets = staff_tickets(request.auth)
     if with_status and query.status:
         tickets = tickets.filter(status__in=query.status)
@@ -167,7 +167,7 @@ class TicketPage(Out):
 
 
 @router.get("/staff/tickets", response={200: TicketPage, **errors(400, 401, 422)})
-def ticket_queue(request: HttpRequest, query: Query[QueueQuery]):
+def ticket_queue(request: AuthedRequest, query: Query[QueueQuery]):
     """The tickets in your scope (your unit's; your district's for a manager), due
     first or newest first, filtered; cursor-paginated."""
     tickets = _filtered(request, query).summaries(*TICKET_FIELDS)
@@ -185,7 +185,7 @@ class CountsOut(Out):
 
 
 @router.get("/staff/tickets/counts", response={200: CountsOut, **errors(401, 422)})
-def ticket_counts(request: HttpRequest, query: Query[QueueQuery]):
+def ticket_counts(request: AuthedRequest, query: Query[QueueQuery]):
     """Counts per status for the tabs of the app, with the same filters as the queue."""
     tickets = _filtered(request, query, with_status=False)
     by_status = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
@@ -197,7 +197,7 @@ def ticket_counts(request: HttpRequest, query: Query[QueueQuery]):
     )
 
 
-def _detail(request: HttpRequest, report) -> TicketDetailOut:
+def _detail(request: AuthedRequest, report) -> TicketDetailOut:
     report = (
         staff_tickets(request.auth)
         .with_related("category", "district", "commune", "unit", "assignee")
@@ -214,7 +214,7 @@ def _detail(request: HttpRequest, report) -> TicketDetailOut:
 
 
 @router.get("/staff/tickets/{report_id}", response={200: TicketDetailOut, **errors(401, 404, 422)})
-def get_ticket(request: HttpRequest, report_id: UUID):
+def get_ticket(request: AuthedRequest, report_id: UUID):
     """A ticket with its whole timeline, internal notes included."""
     return _detail(request, ticket_for(request.auth, report_id))
 
@@ -228,7 +228,7 @@ CHANGE_ERRORS = errors(401, 403, 404, 409, 422)
 
 
 @router.post("/staff/tickets/{report_id}/status", response={200: TicketDetailOut, **CHANGE_ERRORS})
-def set_status(request: HttpRequest, report_id: UUID, payload: StatusIn):
+def set_status(request: AuthedRequest, report_id: UUID, payload: StatusIn):
     """Move the ticket on. 409 lists the allowed statuses when this one is not."""
     report = workflow.change_status(report_id, request.auth, payload.status, payload.message)
     return _detail(request, report)
@@ -239,7 +239,7 @@ class AssignIn(Schema):
 
 
 @router.post("/staff/tickets/{report_id}/assign", response={200: TicketDetailOut, **CHANGE_ERRORS})
-def assign_ticket(request: HttpRequest, report_id: UUID, payload: AssignIn):
+def assign_ticket(request: AuthedRequest, report_id: UUID, payload: AssignIn):
     return _detail(request, workflow.assign(report_id, request.auth, payload.assignee_id))
 
 
@@ -254,7 +254,7 @@ class TransferOut(Out):
 
 
 @router.post("/staff/tickets/{report_id}/transfer", response={200: TransferOut, **CHANGE_ERRORS})
-def transfer_ticket(request: HttpRequest, report_id: UUID, payload: TransferIn):
+def transfer_ticket(request: AuthedRequest, report_id: UUID, payload: TransferIn):
     """Send a misrouted ticket to another unit; it leaves your queue."""
     report = workflow.transfer(report_id, request.auth, payload.unit, payload.reason)
     return TransferOut(id=report.id, unit=UnitOut.of(report.unit))
@@ -265,7 +265,7 @@ class MergeIn(Schema):
 
 
 @router.post("/staff/tickets/{report_id}/merge", response={200: TicketDetailOut, **CHANGE_ERRORS})
-def merge_ticket(request: HttpRequest, report_id: UUID, payload: MergeIn):
+def merge_ticket(request: AuthedRequest, report_id: UUID, payload: MergeIn):
     """Close this ticket as a duplicate of `into`; followers and supporters move over."""
     return _detail(request, workflow.merge(report_id, request.auth, payload.into))
 
@@ -278,7 +278,7 @@ class CommentIn(Schema):
 @router.post(
     "/staff/tickets/{report_id}/comments", response={200: TicketDetailOut, **CHANGE_ERRORS}
 )
-def comment_ticket(request: HttpRequest, report_id: UUID, payload: CommentIn):
+def comment_ticket(request: AuthedRequest, report_id: UUID, payload: CommentIn):
     return _detail(
         request, workflow.comment(report_id, request.auth, payload.message, payload.public)
     )
@@ -289,7 +289,7 @@ def comment_ticket(request: HttpRequest, report_id: UUID, payload: CommentIn):
     response={200: PhotoOut, 201: PhotoOut, **errors(400, 401, 403, 404, 409, 413, 415, 422)},
 )
 def upload_after_photo(
-    request: HttpRequest,
+    request: AuthedRequest,
     report_id: UUID,
     photo: File[UploadedFile],
     photo_id: Form[UUID | None] = None,

@@ -19,7 +19,7 @@ from notifications.delivery import sweep_undelivered
 from notifications.models import Delivery
 from tests.notifications.test_push import TOKEN_AN, register
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def free_port() -> int:

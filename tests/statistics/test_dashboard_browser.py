@@ -15,6 +15,10 @@ from backend.areas.models import Area
 from backend.reports.services import NewReport, create_report
 from tests.reports.helpers import TRA_CU_TOWN, TRA_VINH_MARKET, offset
 
+# Slow: left out of `make test-fast`, run by `make test` and CI.
+pytestmark = pytest.mark.slow
+
+
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
 

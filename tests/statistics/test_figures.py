@@ -143,6 +143,7 @@ def test_csv_export_streams_the_reports_without_personal_data(staff, dataset):
     assert {r["district"] for r in rows} == {"842", "849"}
 
 
+@pytest.mark.slow
 def test_gi_star_equals_pysal_esda_on_real_h3_neighbourhoods():
     from esda.getisord import G_Local
     from libpysal.weights import W

@@ -13,7 +13,7 @@ command waits (1, 2, 4 ... at most 30 s) and starts it again; a stop asked for
 import logging
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from redis.exceptions import RedisError
 from rq import Worker
 
@@ -27,7 +27,7 @@ MAX_WAIT_SECONDS = 30.0
 class Command(BaseCommand):
     help = "Run an rq worker on the service's queues, starting it again when Redis returns."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
 
     def handle(self, *args: object, **options: object) -> None:

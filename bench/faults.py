@@ -25,7 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[0] = str(ROOT)  # not bench/, whose queue.py would hide the standard library's
+sys.path[0] = str(ROOT)  # the project, not bench/
 
 import requests  # noqa: E402
 

@@ -23,6 +23,7 @@ def setup_django(keep_redis: bool = False) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
     os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # benchmarks speak plain HTTP in process
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
     if not keep_redis:
         os.environ.pop("REDIS_URL", None)

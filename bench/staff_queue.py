@@ -1,6 +1,6 @@
 """The staff queue on 200,000 reports in PostgreSQL.
 
-    uv run python bench/queue.py [--reports 200000]
+    uv run python bench/staff_queue.py [--reports 200000]
 
 Each case goes through the real API (auth, scope, filters, serialisation) with
 Django's test client, 30 times; prints the median and p90 latency, and the

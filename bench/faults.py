@@ -95,18 +95,9 @@ class OwnPostgres:
 
 
 def start_redis() -> subprocess.Popen:
-    if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).stdout:
-        raise RuntimeError(f"a Redis already answers on port {REDIS_PORT}; stop it first")
-    redis = subprocess.Popen(
-        ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(50):
-        if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).stdout:
-            return redis
-        time.sleep(0.1)
-    raise RuntimeError("Redis did not start")
+    from tests.redis_server import start_redis as start
+
+    return start(REDIS_PORT)
 
 
 def start_worker(**env: str) -> subprocess.Popen:

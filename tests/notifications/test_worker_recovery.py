@@ -18,6 +18,7 @@ from backend.jobs import redis_connection
 from notifications.delivery import sweep_undelivered
 from notifications.models import Delivery
 from tests.notifications.test_push import TOKEN_AN, register
+from tests.redis_server import start_redis
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -26,19 +27,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def start_redis(port: int) -> subprocess.Popen:
-    redis = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(100):
-        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout:
-            return redis
-        time.sleep(0.05)
-    raise RuntimeError("Redis did not start")
 
 
 def test_a_notification_goes_out_once_redis_returns(tra_vinh, fcm, resident, staff, ticket_842):

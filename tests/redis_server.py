@@ -1,0 +1,25 @@
+"""A Redis of a test's or a benchmark's own, on a port of its own, keeping
+nothing on disk: outages are rehearsed on it, never on the machine's Redis."""
+
+import subprocess
+import time
+
+
+def answers(port: int) -> bool:
+    ping = ["redis-cli", "-p", str(port), "ping"]
+    return bool(subprocess.run(ping, capture_output=True, check=False).stdout)
+
+
+def start_redis(port: int) -> subprocess.Popen:
+    if answers(port):
+        raise RuntimeError(f"a Redis already answers on port {port}; stop it first")
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(100):
+        if answers(port):
+            return redis
+        time.sleep(0.05)
+    raise RuntimeError("Redis did not start")

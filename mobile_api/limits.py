@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 
 from backend.errors import request_transaction
 from mobile_api.fallback import site_error
@@ -25,6 +26,8 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Valid JSON can carry a control character only as an escape; most bodies have none.
 JSON_CONTROL_ESCAPE = re.compile(rb"\\u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Methods that read: no body to check, no transaction to hold (AtomicWritesMiddleware).
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class RequestSizeLimitMiddleware:
@@ -69,28 +72,30 @@ def first_control_character(value: Any, where: str) -> str | None:
     return None
 
 
+def _first_field(fields: MultiValueDict, values_of: Callable[[Any], str]) -> str | None:
+    """The first field (of a query string, a form, its files) whose name or
+    any of whose values holds a control character."""
+    for name in fields:
+        if first_control_character([name, *map(values_of, fields.getlist(name))], name):
+            return name
+    return None
+
+
 def _first_in_request(request: HttpRequest) -> str | None:
-    found = first_control_character(request.path_info, "path")
-    for name in request.GET:
-        if first_control_character([name, *request.GET.getlist(name)], name):
-            found = found or name
-    if found or request.method in ("GET", "HEAD", "OPTIONS"):
+    found = first_control_character(request.path_info, "path") or _first_field(request.GET, str)
+    if found or request.method in SAFE_METHODS:
         return found
     content_type = request.content_type or ""
     if content_type in FORM_TYPES:
-        for name in request.POST:
-            if first_control_character([name, *request.POST.getlist(name)], name):
-                found = found or name
-        for name in request.FILES:
-            names = [upload.name or "" for upload in request.FILES.getlist(name)]
-            if first_control_character([name, *names], name):
-                found = found or name
-    elif content_type.endswith("json") and JSON_CONTROL_ESCAPE.search(request.body):
+        return _first_field(request.POST, str) or _first_field(
+            request.FILES, lambda upload: upload.name or ""
+        )
+    if content_type.endswith("json") and JSON_CONTROL_ESCAPE.search(request.body):
         try:
-            found = first_control_character(json.loads(request.body), "body")
+            return first_control_character(json.loads(request.body), "body")
         except ValueError:
             return None  # not JSON at all: the view says so
-    return found
+    return None
 
 
 class AtomicWritesMiddleware:
@@ -100,13 +105,11 @@ class AtomicWritesMiddleware:
     a crash midway never leaves half a write. Reads run without one, so a
     kept public read costs the database nothing."""
 
-    SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in self.SAFE_METHODS:
+        if request.method in SAFE_METHODS:
             return self.get_response(request)
         atomic = transaction.atomic()
         with atomic:

@@ -27,6 +27,7 @@ from backend.errors import ServiceError
 from backend.jobs import enqueue
 from backend.photos.inspection import open_image
 from backend.photos.models import Photo, PhotoState
+from backend.photos.publication import delete_public_files
 from backend.photos.signals import photo_processed
 
 logger = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ def process_photo(photo_id: str) -> str:
             processed_at=photo.processed_at,
         )
         if not published:
-            _unpublish_written(photo)
+            delete_public_files([photo.large.name or "", photo.thumbnail.name or ""])
             Photo.objects.filter(id=photo.id).update(
                 phash=photo.phash, state=photo.state, processed_at=photo.processed_at
             )
@@ -167,13 +168,6 @@ def process_photo(photo_id: str) -> str:
         photo_processed.send(sender=Photo, photo=photo)
     logger.info("photo %s processed in %.0f ms", photo.id, (time.monotonic() - started) * 1000)
     return "ready"
-
-
-def _unpublish_written(photo: Photo) -> None:
-    for field in (photo.large, photo.thumbnail):
-        if field.name:
-            field.storage.delete(field.name)
-    photo.large.name = photo.thumbnail.name = ""
 
 
 def sweep_unprocessed_photos(limit: int = 1000) -> int:

@@ -15,6 +15,14 @@ from django.db.models import QuerySet
 from backend.photos.models import Photo
 
 
+def delete_public_files(names: list[str]) -> None:
+    """Delete derivatives from the store the photo's public fields write to."""
+    public = Photo._meta.get_field("large").storage
+    for name in names:
+        if name:
+            public.delete(name)
+
+
 def take_down(photos: QuerySet[Photo], *, with_originals: bool = False) -> int:
     """Hide the photos and delete their public files (and their originals)."""
     files = list(photos.values_list("large", "thumbnail", "original"))
@@ -24,15 +32,12 @@ def take_down(photos: QuerySet[Photo], *, with_originals: bool = False) -> int:
     count = photos.update(hidden=True, **cleared)
 
     def delete_files() -> None:
-        # The stores the photo's fields write to (storages "default" and "private").
-        public = Photo._meta.get_field("large").storage
-        private = Photo._meta.get_field("original").storage
-        for large, thumbnail, original in files:
-            for name in (large, thumbnail):
-                if name:
-                    public.delete(name)
-            if with_originals and original:
-                private.delete(original)
+        delete_public_files([name for large, thumbnail, _ in files for name in (large, thumbnail)])
+        if with_originals:
+            private = Photo._meta.get_field("original").storage
+            for _, _, original in files:
+                if original:
+                    private.delete(original)
 
     transaction.on_commit(delete_files)
     return count

@@ -38,7 +38,8 @@ PG_DATA = ROOT / "var" / "faults-pg"
 os.environ["BENCH_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{PG_PORT}/civic_faults"
 REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 MEDIA_ROOT = str(ROOT / "var" / "faults-media")
-PHOTO = (ROOT / "tests" / "fixtures" / "photos" / "oppo_r7plus_gps.jpg").read_bytes()
+SHARED = Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data"))
+PHOTO = (SHARED / "photos" / "oppo_r7plus_gps.jpg").read_bytes()
 CENTRE = (9.9347, 106.3455)  # Trà Vinh city (district 842)
 
 os.environ.update(

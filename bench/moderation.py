@@ -26,7 +26,13 @@ HOLD = 1.0
 def load_places() -> set:
     names = []
     for name in ("tra_vinh_districts.geojson", "tra_vinh_communes.geojson"):
-        for feature in json.loads((ROOT / "data" / "geo" / name).read_text())["features"]:
+        for feature in json.loads(
+            (
+                Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data"))
+                / "geo"
+                / name
+            ).read_text()
+        )["features"]:
             props = feature["properties"]
             names += [props["name"], props.get("short_name", "")]
     return place_name_sequences([n for n in names if n])

@@ -3,7 +3,7 @@
     uv run python bench/photos.py
 
 - a synthetic 12 MP JPEG (4000x3000, camera-like detail) and the real phone
-  photos in tests/fixtures/photos, each processed by `make_derivatives` (draft
+  photos in ../shared/data/photos, each processed by `make_derivatives` (draft
   decoding, one resize chain) and by a naive pipeline (full decode, each
   derivative resized from the full image);
 - the peak resident memory of a fresh process that processes a 48 MP JPEG.
@@ -33,7 +33,7 @@ from PIL import Image, ImageOps  # noqa: E402
 
 from backend.photos.processing import make_derivatives  # noqa: E402
 
-PHOTOS = ROOT / "tests" / "fixtures" / "photos"
+PHOTOS = Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data")) / "photos"
 
 
 def camera_like_jpeg(width: int, height: int) -> bytes:

@@ -31,7 +31,7 @@ django.setup()
 
 from backend.areas.routing import AreaIndex, AreaRef  # noqa: E402
 
-GEO = ROOT / "data" / "geo"
+GEO = Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data")) / "geo"
 
 
 def load_index() -> tuple[AreaIndex, list, list]:

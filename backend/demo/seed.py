@@ -3,7 +3,6 @@ district, and one account of each role."""
 
 import uuid
 
-from django.conf import settings
 from django.db import transaction
 
 from backend.accounts.models import Role, User
@@ -11,8 +10,9 @@ from backend.areas.loading import load_areas
 from backend.areas.models import Area, Level, RoutingRule, Unit
 from backend.catalogue.models import Category
 from backend.catalogue.seed import seed_catalogue
+from backend.shared_data import shared_file
 
-GEO_DIR = settings.BASE_DIR / "data" / "geo"
+GEO_ORIGIN = "the pre-2025 Trà Vinh district and commune boundaries (geo/SOURCES.md there)"
 EDITION = "pre-2025"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed by `manage.py demo`, DEBUG only
 
@@ -28,8 +28,8 @@ def unit_name(district: Area) -> str:
 @transaction.atomic
 def load_tra_vinh() -> None:
     """Areas, catalogue, units and routing rules for Trà Vinh (idempotent)."""
-    load_areas(GEO_DIR / "tra_vinh_districts.geojson", Level.DISTRICT, EDITION)
-    load_areas(GEO_DIR / "tra_vinh_communes.geojson", Level.COMMUNE, EDITION)
+    load_areas(shared_file("geo/tra_vinh_districts.geojson", GEO_ORIGIN), Level.DISTRICT, EDITION)
+    load_areas(shared_file("geo/tra_vinh_communes.geojson", GEO_ORIGIN), Level.COMMUNE, EDITION)
     seed_catalogue()
     province = Area.objects.active().get(level=Level.PROVINCE, code="84")
     for district in Area.objects.active().filter(level=Level.DISTRICT):

@@ -1,14 +1,16 @@
-"""Test photos: the real phone photos in tests/fixtures/photos, and broken ones made here."""
+"""Test photos: the real phone photos in SHARED_DATA_DIR/photos (../shared/data
+beside the checkout, with their SOURCES.md), and broken ones made here."""
 
 import io
 import struct
 import zlib
-from pathlib import Path
 
 import piexif
 from PIL import Image
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
+from backend.shared_data import shared_file
+
+PHOTOS_ORIGIN = "real phone photos with EXIF (photos/SOURCES.md there)"
 
 IPHONE5 = "iphone5_gps_orientation3.jpg"  # 47.627167, -122.337333; orientation 3
 OPPO = "oppo_r7plus_gps.jpg"  # 60.267464, 8.771132; no orientation tag
@@ -18,7 +20,7 @@ IPHONE_XR_HEIC = "iphone_xr_gps_orientation6.heic"  # 38.699539, -9.207747
 
 
 def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+    return shared_file(f"photos/{name}", PHOTOS_ORIGIN).read_bytes()
 
 
 def _dms(value: float) -> tuple:

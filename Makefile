@@ -19,6 +19,7 @@ test-fast: $(UV)  ## a developer's loop: the suite less its slow tests (subproce
 lint: $(UV)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen lint-imports
 	DEBUG=1 $(UV) run --frozen mypy backend mobile_api moderation notifications open311
 
 fmt: $(UV)

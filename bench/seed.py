@@ -17,7 +17,7 @@ from backend.accounts.models import Role, User
 from backend.areas import routing
 from backend.areas.models import RoutingRule
 from backend.catalogue.models import Category
-from backend.reports.geo import h3_cells
+from backend.geo import h3_cells
 from backend.reports.models import Report, Status
 
 STATUS_MIX = {

@@ -18,9 +18,15 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from backend import errors
+from backend.accounts import api as accounts_api
+from backend.areas import api as areas_api
+from backend.catalogue import api as catalogue_api
 from backend.errors import ServiceError
+from backend.photos import api as photos_api
+from backend.reports import api as reports_api
+from backend.reports import staff_api
+from backend.statistics import api as statistics_api
 from mobile_api import health
-from mobile_api.routers import areas, officials, photos, reports, staff
 from moderation import api as moderation_api
 from notifications import api as notifications_api
 
@@ -171,11 +177,14 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/", health.router)
-api.add_router("/api/v1/", areas.router)
-api.add_router("/api/v1/", reports.router)
-api.add_router("/api/v1/", photos.router)
-api.add_router("/api/v1/", staff.router)
+api.add_router("/api/v1/", areas_api.router)
+api.add_router("/api/v1/", catalogue_api.router)
+api.add_router("/api/v1/", reports_api.router)
+api.add_router("/api/v1/", photos_api.router)
+api.add_router("/api/v1/", accounts_api.router)
+api.add_router("/api/v1/", accounts_api.me_router)
+api.add_router("/api/v1/", staff_api.router)
 api.add_router("/api/v1/", notifications_api.router)
 api.add_router("/api/v1/", moderation_api.router)
-api.add_router("/api/v1/", officials.router)
-api.add_router("/api/v1/", officials.public_router)
+api.add_router("/api/v1/", statistics_api.router)
+api.add_router("/api/v1/", statistics_api.public_router)

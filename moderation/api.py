@@ -9,8 +9,9 @@ from ninja.throttling import AuthRateThrottle, BaseThrottle
 from pydantic import Field
 
 from backend.accounts.auth import AuthedRequest, ResidentAuth, StaffAuth
-from backend.api_kit import MAX_PAGE_SIZE, Out, errors
+from backend.pages import MAX_PAGE_SIZE
 from backend.photos.models import Photo
+from backend.schema_types import Out, errors
 from moderation import services
 
 router = Router(tags=["moderation"], auth=StaffAuth())

@@ -8,8 +8,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, field_validator
 
 from backend.accounts.auth import AuthedRequest, ResidentAuth, StaffAuth
-from backend.api_kit import MAX_PAGE_SIZE, Out, errors, keyset_page
 from backend.i18n import current_language
+from backend.pages import MAX_PAGE_SIZE, keyset_page
+from backend.schema_types import Out, errors
 from notifications.messages import KINDS, render
 from notifications.models import Device, Notification, Platform, Preferences
 

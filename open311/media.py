@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from backend.errors import ServiceError
 from backend.jobs import enqueue
-from backend.photos.services import add_photo
 from backend.reports.models import Report
+from backend.reports.photos import add_report_photo
 from open311.models import PendingMedia
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def fetch_into_report(report: Report, url: str) -> str:
         logger.info("media_url %s not fetched: %s", url, error)
         raise  # a passing network error: rq retries
     try:
-        add_photo(report.reporter, data, report=report)
+        add_report_photo(report, report.reporter, data)
     except ServiceError as error:
         logger.info("media_url %s is not a usable photo: %s", url, error.message)
         return "refused"

@@ -26,6 +26,7 @@ from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
 from backend.areas.models import Area, Level, RoutingRule, Unit
+from backend.errors import Unprocessable
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -364,6 +365,18 @@ def connect_cache_invalidation() -> None:
 
 def place(lat: float, lon: float) -> Placement | None:
     return area_index().place(lat, lon)
+
+
+def place_in_service_area(lat: float, lon: float) -> Placement:
+    """The point's placement, or the 422 a point outside the service area gets."""
+    placement = place(lat, lon)
+    if placement is None:
+        raise Unprocessable(
+            "This place is outside the area the service covers.",
+            code="outside_service_area",
+            details={"lat": lat, "lon": lon},
+        )
+    return placement
 
 
 def units_by_category(placement: Placement, category_ids: list[int]) -> dict[int, Unit | None]:

@@ -1,6 +1,11 @@
-"""Adding photos to reports: checked in the request, processed after commit."""
+"""Storing photos: checked in the request, processed after commit.
+
+Photos sit below reports: a photo knows the report it is on by id and place
+(`ReportPlace`), and the reports app records what happened on its timeline
+(`backend.reports.photos`)."""
 
 import uuid
+from typing import Protocol
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -8,13 +13,19 @@ from django.db import IntegrityError, transaction
 
 from backend.accounts.models import User
 from backend.errors import ServiceError, Unprocessable
+from backend.geo import distance_m
 from backend.jobs import enqueue_on_commit
 from backend.photos.inspection import PhotoFacts, inspect_photo
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.signals import photo_attached
-from backend.reports.geo import distance_m
-from backend.reports.models import EventKind, Report
-from backend.reports.timeline import record_event
+
+
+class ReportPlace(Protocol):
+    """What photos need of the report a photo is on (a Report is one)."""
+
+    id: uuid.UUID
+    lat: float
+    lon: float
 
 
 def _mismatch(photo_id: uuid.UUID) -> Unprocessable:
@@ -26,7 +37,7 @@ def _mismatch(photo_id: uuid.UUID) -> Unprocessable:
 
 
 def _existing(
-    uploader: User, facts: PhotoFacts, photo_id: uuid.UUID | None, report: Report | None
+    uploader: User, facts: PhotoFacts, photo_id: uuid.UUID | None, report: ReportPlace | None
 ) -> Photo | None:
     if photo_id is not None:
         found = Photo.objects.filter(id=photo_id).first()
@@ -37,7 +48,7 @@ def _existing(
             raise _mismatch(photo_id)
         return found
     if report is not None:
-        return Photo.objects.filter(report=report, sha256=facts.sha256).first()
+        return Photo.objects.filter(report_id=report.id, sha256=facts.sha256).first()
     return Photo.objects.filter(uploader=uploader, report=None, sha256=facts.sha256).first()
 
 
@@ -46,7 +57,7 @@ def add_photo(
     data: bytes,
     *,
     photo_id: uuid.UUID | None = None,
-    report: Report | None = None,
+    report: ReportPlace | None = None,
     kind: str = PhotoKind.REPORT,
 ) -> tuple[Photo, bool]:
     """Check a photo, store its original privately and queue its processing.
@@ -60,7 +71,7 @@ def add_photo(
         return existing, False
     photo = Photo(
         id=photo_id or uuid.uuid4(),
-        report=report,
+        report_id=report.id if report else None,
         uploader=uploader,
         kind=kind,
         sha256=facts.sha256,
@@ -82,8 +93,6 @@ def add_photo(
                 f"originals/{photo.id}.{facts.format}", ContentFile(data), save=False
             )
             photo.save(force_insert=True)
-            if report is not None:
-                _record_added(photo, report)
             enqueue_on_commit(_process_photo_job(), str(photo.id))
     except IntegrityError:
         # The same upload arrived twice at once; the other one stored it.
@@ -100,9 +109,12 @@ def _process_photo_job():
     return process_photo
 
 
-def _check_room(report: Report, kind: str) -> None:
-    Report.objects.select_for_update().filter(id=report.id).first()  # serialise uploads
-    count = Photo.objects.filter(report=report, kind=kind).count()
+def _check_room(report: ReportPlace, kind: str) -> None:
+    # Concurrent uploads to one report wait for each other on its row, so that
+    # two of them never both read a count below the limit.
+    report_model = Photo._meta.get_field("report").related_model
+    report_model._default_manager.select_for_update().filter(id=report.id).first()
+    count = Photo.objects.filter(report_id=report.id, kind=kind).count()
     if count >= settings.PHOTOS_PER_REPORT:
         raise ServiceError(
             f"A report can have at most {settings.PHOTOS_PER_REPORT} photos.",
@@ -112,25 +124,18 @@ def _check_room(report: Report, kind: str) -> None:
         )
 
 
-def _distance(photo: Photo, report: Report) -> float | None:
+def _distance(photo: Photo, report: ReportPlace) -> float | None:
     if photo.exif_lat is None or photo.exif_lon is None:
         return None
     return round(distance_m(photo.exif_lat, photo.exif_lon, report.lat, report.lon), 1)
 
 
-def _record_added(photo: Photo, report: Report) -> None:
-    record_event(
-        report,
-        EventKind.PHOTO_ADDED,
-        actor=photo.uploader,
-        data={"photo": str(photo.id), "kind": photo.kind},
-    )
+def attach_photos(report: ReportPlace, uploader: User, photo_ids: list[uuid.UUID]) -> list[Photo]:
+    """Photo-first flow: give the report the photos its resident uploaded before it.
 
-
-def attach_photos(report: Report, uploader: User, photo_ids: list[uuid.UUID]) -> None:
-    """Photo-first flow: give the report the photos its resident uploaded before it."""
+    Returns the photos newly attached (none on a retry)."""
     if not photo_ids:
-        return
+        return []
     if len(set(photo_ids)) > settings.PHOTOS_PER_REPORT:
         raise ServiceError(
             f"A report can have at most {settings.PHOTOS_PER_REPORT} photos.",
@@ -149,11 +154,10 @@ def attach_photos(report: Report, uploader: User, photo_ids: list[uuid.UUID]) ->
             code="invalid_photo_ids",
             details={"photo_ids": sorted(str(i) for i in set(photo_ids) - {p.id for p in usable})},
         )
-    for photo in usable:
-        if photo.report_id == report.id:
-            continue
-        photo.report = report
+    attached = [p for p in usable if p.report_id != report.id]
+    for photo in attached:
+        photo.report_id = report.id
         photo.distance_to_report_m = _distance(photo, report)
         photo.save(update_fields=["report", "distance_to_report_m"])
-        _record_added(photo, report)
         photo_attached.send(sender=Photo, photo=photo)
+    return attached

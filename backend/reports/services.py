@@ -18,11 +18,10 @@ from backend.areas import routing
 from backend.catalogue.attributes import clean_attributes
 from backend.catalogue.models import Category
 from backend.errors import NotFound, ServiceError, Unprocessable
-from backend.jobs import enqueue_on_commit
-from backend.photos.services import attach_photos
-from backend.reports.access import managing_district_id
-from backend.reports.geo import distance_m, h3_cells, neighbourhood_r10
+from backend.geo import distance_m, h3_cells, neighbourhood_r10
 from backend.reports.geocoding import fill_address
+from backend.jobs import enqueue_on_commit
+from backend.reports.access import managing_district_id
 from backend.reports.models import (
     OPEN_STATUSES,
     EventKind,
@@ -31,6 +30,7 @@ from backend.reports.models import (
     Source,
     Visibility,
 )
+from backend.reports.photos import attach_uploaded_photos
 from backend.reports.screening import screen_new_report
 from backend.reports.timeline import record_event
 
@@ -73,14 +73,6 @@ class DuplicateCandidate:
 
 def new_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-
-
-def outside_service_area(lat: float, lon: float) -> Unprocessable:
-    return Unprocessable(
-        "This place is outside the area the service covers.",
-        code="outside_service_area",
-        details={"lat": lat, "lon": lon},
-    )
 
 
 def check_report_rate(reporter: User) -> None:
@@ -135,9 +127,7 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> t
             details={"category": new.category_code},
         )
     attributes = clean_attributes(category, new.attributes or {})
-    placement = routing.place(new.lat, new.lon)
-    if placement is None:
-        raise outside_service_area(new.lat, new.lon)
+    placement = routing.place_in_service_area(new.lat, new.lon)
     check_report_rate(reporter)
 
     now = timezone.now()
@@ -174,7 +164,7 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> t
             with transaction.atomic():
                 report.save(force_insert=True)
                 _record_creation(report, placement, decision)
-                attach_photos(report, reporter, list(new.photo_ids))
+                attach_uploaded_photos(report, reporter, list(new.photo_ids))
                 if not report.address and settings.GEOCODER_URL:
                     enqueue_on_commit(fill_address, str(report.id))
             return report, True

@@ -5,11 +5,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from backend.accounts.models import Role
 from backend.catalogue.models import Category
 from backend.i18n import localized
-
-DASHBOARD_ROLES = {Role.OFFICIAL, Role.DISTRICT_MANAGER, Role.ADMIN}
+from backend.statistics.access import may_see_statistics
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -17,7 +15,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     district managers see hotspots, the performance table and trends."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), "/admin/login/")
-    if request.user.role not in DASHBOARD_ROLES:
+    if not may_see_statistics(request.user):
         return HttpResponse("Officials and district managers only.", status=403)
     categories = [(c.code, localized(c, "name")) for c in Category.objects.active()]
     return render(

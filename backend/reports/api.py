@@ -6,11 +6,11 @@ from uuid import UUID
 from django.conf import settings
 from django.db.models import F, Q
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
+from ninja.files import UploadedFile
 from pydantic import Field, model_validator
 
-from backend.accounts import privacy
 from backend.accounts.auth import (
     AuthedRequest,
     MaybeAuthedRequest,
@@ -18,20 +18,16 @@ from backend.accounts.auth import (
     ResidentAuth,
     signed_in_user,
 )
-from backend.api_kit import (
-    MAX_PAGE_SIZE,
-    IsoDateTime,
-    Out,
-    errors,
-    keyset_page,
-)
+from backend.errors import Forbidden
+from backend.pages import MAX_PAGE_SIZE, keyset_page
 from backend.photos.models import Photo, PhotoState
+from backend.photos.schemas import PhotoOut
 from backend.public_cache import cached_for_anonymous
 from backend.reports import services, workflow
 from backend.reports.models import Report, ReportEvent, Visibility
 from backend.reports.models import Status as ReportStatus
-from backend.reports.services import NewReport
-from mobile_api.schemas import (
+from backend.reports.photos import add_report_photo
+from backend.reports.schemas import (
     DuplicateCandidateOut,
     ReportCreatedOut,
     ReportIn,
@@ -39,6 +35,8 @@ from mobile_api.schemas import (
     ReportPage,
     ReportSummaryOut,
 )
+from backend.reports.services import NewReport
+from backend.schema_types import IsoDateTime, Out, errors
 
 router = Router(tags=["reports"], auth=ResidentAuth())
 
@@ -227,15 +225,26 @@ def reopen_report(request: AuthedRequest, report_id: UUID, payload: ReopenIn):
     return _full_view(services.visible_report(report.id, request.auth), request.auth.id)
 
 
-@router.get("/me/data", response={200: dict, **errors(401)})
-def download_my_data(request: AuthedRequest):
-    """Everything the service holds about you, as JSON."""
-    return privacy.export_personal_data(request.auth)
+@router.post(
+    "/reports/{report_id}/photos",
+    response={200: PhotoOut, 201: PhotoOut, **errors(400, 401, 404, 409, 413, 415, 422)},
+    tags=["photos"],
+)
+def upload_report_photo(
+    request: AuthedRequest,
+    report_id: UUID,
+    photo: File[UploadedFile],
+    photo_id: Form[UUID | None] = None,
+):
+    """Add a photo (JPEG, PNG, WebP, HEIC/HEIF; multipart field `photo`) to your report.
 
-
-@router.delete("/me", response={204: None, **errors(401)})
-def delete_my_account(request: AuthedRequest):
-    """Delete your account. Your reports stay for the city, without your name,
-    phone, email, devices or your photos' exact metadata."""
-    privacy.delete_account(request.auth)
-    return Status(204, None)
+    Send your own `photo_id` (a UUID) to make a retry safe; without one, the same
+    bytes on the same report are recognised. 201 for a new photo, 200 for a
+    retry. The answer carries the photo's EXIF position and capture time; its
+    public derivatives appear once processed.
+    """
+    report = services.visible_report(report_id, request.auth)
+    if report.reporter_id != request.auth.id:
+        raise Forbidden("Only the resident who reported it can add photos.", code="not_your_report")
+    saved, created = add_report_photo(report, request.auth, photo.read(), photo_id=photo_id)
+    return Status(201 if created else 200, PhotoOut.of(saved, is_uploader=True))

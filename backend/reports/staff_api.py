@@ -1,67 +1,28 @@
-"""The staff side: sign in, the ticket queue, and the workflow of each ticket."""
+"""The staff side: the ticket queue, and the workflow of each ticket."""
 
-from datetime import datetime, time, timedelta
-from typing import Literal
+from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Count, Q
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from backend.accounts import tokens
-from backend.accounts.auth import AuthedRequest, StaffAuth, bearer_token
-from backend.api_kit import MAX_PAGE_SIZE, IsoDate, Out, errors, keyset_page
-from backend.catalogue.models import Category, Priority
+from backend.accounts.auth import AuthedRequest, StaffAuth
+from backend.areas.schemas import AreaOut, UnitOut
+from backend.pages import keyset_page
 from backend.photos.models import Photo, PhotoKind
-from backend.photos.services import add_photo
+from backend.photos.schemas import PhotoOut
 from backend.reports import workflow
 from backend.reports.access import staff_tickets, ticket_for
-from backend.reports.models import ReportEvent, overdue
+from backend.reports.models import ReportEvent
 from backend.reports.models import Status as ReportStatus
-from mobile_api.schemas import AreaOut, EventOut, PhotoOut, ReportSummaryOut, UnitOut
+from backend.reports.photos import add_report_photo
+from backend.reports.queue import QueueQuery, queue_counts, queue_tickets
+from backend.reports.schemas import EventOut, ReportSummaryOut
+from backend.schema_types import Out, errors
 
 router = Router(tags=["staff"], auth=StaffAuth())
-
-
-class LoginIn(Schema):
-    username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=200)
-
-
-class LoginOut(Out):
-    token: str
-    expires_at: datetime
-    role: str
-    unit: UnitOut | None
-    scope_area: AreaOut | None
-
-
-@router.post(
-    "/staff/login",
-    response={200: LoginOut, **errors(401, 422, 429)},
-    auth=None,
-)
-def login(request: HttpRequest, payload: LoginIn):
-    """Sign in with username and password for an API token. Rate limited per
-    address, and an account locks for a while after repeated failures (429)."""
-    key, expires_at, user = tokens.sign_in(request, payload.username, payload.password)
-    return LoginOut(
-        token=key,
-        expires_at=expires_at,
-        role=user.role,
-        unit=UnitOut.of(user.unit),
-        scope_area=AreaOut.of(user.scope_area),
-    )
-
-
-@router.post("/staff/logout", response={204: None, **errors(401)})
-def logout(request: HttpRequest):
-    """Revoke the token this request was made with."""
-    tokens.sign_out(bearer_token(request) or "")
-    return Status(204, None)
 
 
 # What a ticket adds to a report's summary (its columns, for a page of them).
@@ -104,63 +65,6 @@ class TicketDetailOut(TicketOut):
     timeline: list[EventOut]
 
 
-class QueueQuery(Schema):
-    status: list[ReportStatus] = Field(default_factory=list, max_length=10)
-    category: list[str] = Field(default_factory=list, max_length=20)
-    priority: list[Priority] = Field(default_factory=list, max_length=4)
-    overdue: bool | None = None
-    assignee: str | None = Field(default=None, description='"me", "none" or a username')
-    area: str | None = Field(default=None, max_length=20, description="Commune or district code")
-    reopened: bool | None = None
-    created_from: IsoDate | None = None
-    created_to: IsoDate | None = None
-    q: str | None = Field(default=None, max_length=100, description="Text or reference")
-    sort: Literal["due", "newest"] = "due"
-    cursor: str | None = Field(default=None, max_length=200)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
-
-
-def _filtered(request: AuthedRequest, query: QueueQuery, with_status: bool = True):
-    tickets = staff_tickets(request.auth)
-    if with_status and query.status:
-        tickets = tickets.filter(status__in=query.status)
-    if query.category:
-        codes = Category.objects.filter(code__in=query.category).values_list("id", flat=True)
-        tickets = tickets.filter(category_id__in=list(codes))
-    if query.priority:
-        tickets = tickets.filter(priority__in=query.priority)
-    if query.overdue is not None:
-        late = overdue(timezone.now())
-        tickets = tickets.filter(late) if query.overdue else tickets.exclude(late)
-    if query.assignee == "me":
-        tickets = tickets.filter(assignee=request.auth)
-    elif query.assignee == "none":
-        tickets = tickets.filter(assignee__isnull=True)
-    elif query.assignee:
-        tickets = tickets.filter(assignee__username=query.assignee)
-    if query.area:
-        tickets = tickets.filter(Q(commune__code=query.area) | Q(district__code=query.area))
-    if query.reopened is not None:
-        tickets = (
-            tickets.filter(reopened_count__gt=0)
-            if query.reopened
-            else tickets.filter(reopened_count=0)
-        )
-    zone = timezone.get_current_timezone()
-    if query.created_from:
-        tickets = tickets.filter(created_at__gte=datetime.combine(query.created_from, time(), zone))
-    if query.created_to:
-        end = datetime.combine(query.created_to + timedelta(days=1), time(), zone)
-        tickets = tickets.filter(created_at__lt=end)
-    if query.q:
-        text = query.q.strip()
-        # A trigram index serves these on PostgreSQL; references are upper case.
-        tickets = tickets.filter(
-            Q(reference=text.upper()) | Q(description__icontains=text) | Q(address__icontains=text)
-        )
-    return tickets
-
-
 class TicketPage(Out):
     items: list[TicketOut]
     next_cursor: str | None
@@ -170,7 +74,7 @@ class TicketPage(Out):
 def ticket_queue(request: AuthedRequest, query: Query[QueueQuery]):
     """The tickets in your scope (your unit's; your district's for a manager), due
     first or newest first, filtered; cursor-paginated."""
-    tickets = _filtered(request, query).summaries(*TICKET_FIELDS)
+    tickets = queue_tickets(request.auth, query).summaries(*TICKET_FIELDS)
     if query.sort == "due":
         rows, cursor = keyset_page(tickets, query.cursor, query.limit, "due_at", descending=False)
     else:
@@ -187,14 +91,8 @@ class CountsOut(Out):
 @router.get("/staff/tickets/counts", response={200: CountsOut, **errors(401, 422)})
 def ticket_counts(request: AuthedRequest, query: Query[QueueQuery]):
     """Counts per status for the tabs of the app, with the same filters as the queue."""
-    tickets = _filtered(request, query, with_status=False)
-    by_status = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
-    late = tickets.filter(overdue(timezone.now())).count()
-    return CountsOut(
-        by_status={s.value: by_status.get(s.value, 0) for s in ReportStatus},
-        overdue=late,
-        total=sum(by_status.values()),
-    )
+    by_status, late = queue_counts(request.auth, query)
+    return CountsOut(by_status=by_status, overdue=late, total=sum(by_status.values()))
 
 
 def _detail(request: AuthedRequest, report) -> TicketDetailOut:
@@ -296,7 +194,7 @@ def upload_after_photo(
 ):
     """An "after" photo of the fix, through the same checks and processing as residents'."""
     report = ticket_for(request.auth, report_id, to_change=True)
-    saved, created = add_photo(
-        request.auth, photo.read(), photo_id=photo_id, report=report, kind=PhotoKind.AFTER
+    saved, created = add_report_photo(
+        report, request.auth, photo.read(), photo_id=photo_id, kind=PhotoKind.AFTER
     )
     return Status(201 if created else 200, PhotoOut.of(saved, is_uploader=True))

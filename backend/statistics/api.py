@@ -12,16 +12,14 @@ from ninja.security import SessionAuth
 from pydantic import Field, model_validator
 
 from backend.accounts.auth import AuthedRequest, StaffAuth
-from backend.accounts.models import Role, User
-from backend.api_kit import IsoDate, errors
+from backend.accounts.models import User
 from backend.areas.models import Area, Level
-from backend.errors import Forbidden, Unprocessable
+from backend.errors import Unprocessable
 from backend.public_cache import cached_for_anonymous
-from backend.reports.access import scope_filter
 from backend.reports.models import Report, Visibility
+from backend.schema_types import IsoDate, errors
 from backend.statistics import figures, hotspots
-
-STATS_ROLES = {Role.OFFICIAL, Role.DISTRICT_MANAGER, Role.ADMIN}
+from backend.statistics.access import may_see_statistics, reports_for_statistics
 
 
 class StaffSession(SessionAuth):
@@ -29,7 +27,7 @@ class StaffSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None):
         user = super().authenticate(request, key)
-        return user if user is not None and user.role in STATS_ROLES else None
+        return user if user is not None and may_see_statistics(user) else None
 
 
 router = Router(tags=["statistics"], auth=[StaffAuth(), StaffSession()])
@@ -61,18 +59,8 @@ class PeriodQuery(Schema):
 
 
 def _reports(user: User, query: PeriodQuery) -> QuerySet[Report]:
-    """The reports whose figures this user may see: their province or district."""
-    if user.role not in STATS_ROLES:
-        raise Forbidden("Statistics are for officials and district managers.", code="not_allowed")
     start, end = query.window()
-    reports = Report.objects.filter(created_at__gte=start, created_at__lt=end)
-    if user.role == Role.DISTRICT_MANAGER:
-        reports = reports.filter(district=user.scope_area)
-    elif user.role == Role.OFFICIAL:
-        reports = reports.filter(scope_filter(user))
-    if query.category:
-        reports = reports.filter(category__code__in=query.category)
-    return reports
+    return reports_for_statistics(user, start, end, query.category)
 
 
 class PerformanceQuery(PeriodQuery):

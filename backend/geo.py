@@ -1,4 +1,4 @@
-"""Point helpers shared by reports: H3 cells and distances."""
+"""Point helpers: H3 cells and distances."""
 
 import h3
 from geopy.distance import great_circle

@@ -1,4 +1,4 @@
-"""Where a point is, and the catalogue: what the app needs before a report."""
+"""Where a point is, and which unit a report there would reach."""
 
 import shapely
 import shapely.geometry
@@ -6,13 +6,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 
-from backend.api_kit import errors
 from backend.areas import routing
 from backend.areas.models import Area, Level
+from backend.areas.schemas import AreaOut, Coordinates, UnitOut
 from backend.catalogue.models import Category
+from backend.catalogue.schemas import CategoryRef
 from backend.public_cache import cached_for_anonymous
-from backend.reports.services import outside_service_area
-from mobile_api.schemas import AreaOut, CategoryOut, CategoryRef, Coordinates, UnitOut
+from backend.schema_types import errors
 
 router = Router(tags=["areas"])
 
@@ -40,9 +40,7 @@ def locate(request: HttpRequest, point: Query[Coordinates]):
     configured distance belongs to the nearest one; farther out it is
     `outside_service_area`.
     """
-    placement = routing.place(point.lat, point.lon)
-    if placement is None:
-        raise outside_service_area(point.lat, point.lon)
+    placement = routing.place_in_service_area(point.lat, point.lon)
     categories = list(Category.objects.active())
     units = routing.units_by_category(placement, [c.id for c in categories])
     return LocateOut(
@@ -56,13 +54,6 @@ def locate(request: HttpRequest, point: Query[Coordinates]):
             RoutingOut(category=CategoryRef.of(c), unit=UnitOut.of(units[c.id])) for c in categories
         ],
     )
-
-
-@router.get("/categories", response={200: list[CategoryOut], **errors(429)}, auth=None)
-@decorate_view(cached_for_anonymous)
-def list_categories(request: HttpRequest):
-    """The categories a resident can choose, in the language of Accept-Language."""
-    return [CategoryOut.of(c) for c in Category.objects.active()]
 
 
 @router.get("/areas/boundaries", response={200: dict, **errors(429)}, auth=None)

@@ -1,4 +1,4 @@
-"""Schemas shared by the resident-facing routers."""
+"""How reports and their timelines are sent and shown."""
 
 from datetime import datetime
 from typing import Any
@@ -7,68 +7,12 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
-from backend.api_kit import Out
-from backend.areas.models import Area, Unit
-from backend.areas.routing import AreaRef
-from backend.catalogue.models import Category
-from backend.i18n import localized
-from backend.photos.models import Photo, PhotoState
+from backend.areas.schemas import AreaOut, UnitOut
+from backend.catalogue.schemas import CategoryRef
+from backend.photos.models import Photo
+from backend.photos.schemas import PhotoOut
 from backend.reports.models import Report, ReportEvent
-
-
-class AreaOut(Out):
-    code: str
-    name: str
-    level: str
-
-    @classmethod
-    def of(cls, area: Area | AreaRef | None) -> "AreaOut | None":
-        return None if area is None else cls(code=area.code, name=area.name, level=area.level)
-
-
-class UnitOut(Out):
-    code: str
-    name: str
-
-    @classmethod
-    def of(cls, unit: Unit | None) -> "UnitOut | None":
-        return None if unit is None else cls(code=unit.code, name=unit.name)
-
-
-class CategoryOut(Out):
-    code: str
-    group: str
-    name: str
-    description: str
-    default_priority: str
-    sla_hours: int
-    attributes: list[dict] = Field(description="Extra questions (Open311 attribute form)")
-
-    @classmethod
-    def of(cls, category: Category) -> "CategoryOut":
-        return cls(
-            code=category.code,
-            group=category.group,
-            name=localized(category, "name"),
-            description=localized(category, "description"),
-            default_priority=category.default_priority,
-            sla_hours=category.sla_hours,
-            attributes=category.attributes,
-        )
-
-
-class CategoryRef(Out):
-    code: str
-    name: str
-
-    @classmethod
-    def of(cls, category: Category) -> "CategoryRef":
-        return cls(code=category.code, name=localized(category, "name"))
-
-
-class Coordinates(Schema):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+from backend.schema_types import Out
 
 
 class ReportIn(Schema):
@@ -101,50 +45,6 @@ class ReportIn(Schema):
         if not value:
             raise ValueError("must not be blank")
         return value
-
-
-class PhotoMetadataOut(Out):
-    lat: float | None
-    lon: float | None
-    taken_at: datetime | None
-
-
-class PhotoOut(Out):
-    """A photo. URLs appear once it is processed; only stripped derivatives are
-    ever public. The uploader also sees what its EXIF said."""
-
-    id: UUID
-    kind: str
-    state: str
-    large_url: str | None
-    thumbnail_url: str | None
-    width: int
-    height: int
-    format: str
-    failure_reason: str | None = None
-    metadata: PhotoMetadataOut | None = None
-    distance_to_report_m: float | None = None
-
-    @classmethod
-    def of(cls, photo: Photo, is_uploader: bool) -> "PhotoOut":
-        ready = photo.state == PhotoState.READY
-        return cls(
-            id=photo.id,
-            kind=photo.kind,
-            state=photo.state,
-            large_url=photo.large.url if ready and photo.large else None,
-            thumbnail_url=photo.thumbnail.url if ready and photo.thumbnail else None,
-            width=photo.width,
-            height=photo.height,
-            format=photo.format,
-            failure_reason=photo.failure_reason if is_uploader else None,
-            metadata=PhotoMetadataOut(
-                lat=photo.exif_lat, lon=photo.exif_lon, taken_at=photo.exif_taken_at
-            )
-            if is_uploader
-            else None,
-            distance_to_report_m=photo.distance_to_report_m if is_uploader else None,
-        )
 
 
 class EventOut(Out):

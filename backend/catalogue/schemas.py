@@ -1,0 +1,38 @@
+"""How categories appear in the API, in the reader's language."""
+
+from pydantic import Field
+
+from backend.catalogue.models import Category
+from backend.i18n import localized
+from backend.schema_types import Out
+
+
+class CategoryOut(Out):
+    code: str
+    group: str
+    name: str
+    description: str
+    default_priority: str
+    sla_hours: int
+    attributes: list[dict] = Field(description="Extra questions (Open311 attribute form)")
+
+    @classmethod
+    def of(cls, category: Category) -> "CategoryOut":
+        return cls(
+            code=category.code,
+            group=category.group,
+            name=localized(category, "name"),
+            description=localized(category, "description"),
+            default_priority=category.default_priority,
+            sla_hours=category.sla_hours,
+            attributes=category.attributes,
+        )
+
+
+class CategoryRef(Out):
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, category: Category) -> "CategoryRef":
+        return cls(code=category.code, name=localized(category, "name"))

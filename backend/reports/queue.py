@@ -1,0 +1,85 @@
+"""The staff queue: which tickets a filter selects, and the counts of its tabs."""
+
+from datetime import datetime, time, timedelta
+from typing import Literal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from ninja import Schema
+from pydantic import Field
+
+from backend.accounts.models import User
+from backend.catalogue.models import Category, Priority
+from backend.pages import MAX_PAGE_SIZE
+from backend.reports.access import staff_tickets
+from backend.reports.models import ReportQuerySet, Status, overdue
+from backend.schema_types import IsoDate
+
+
+class QueueQuery(Schema):
+    """The queue's filters, its order and its page, as the API and the console take them."""
+
+    status: list[Status] = Field(default_factory=list, max_length=10)
+    category: list[str] = Field(default_factory=list, max_length=20)
+    priority: list[Priority] = Field(default_factory=list, max_length=4)
+    overdue: bool | None = None
+    assignee: str | None = Field(default=None, description='"me", "none" or a username')
+    area: str | None = Field(default=None, max_length=20, description="Commune or district code")
+    reopened: bool | None = None
+    created_from: IsoDate | None = None
+    created_to: IsoDate | None = None
+    q: str | None = Field(default=None, max_length=100, description="Text or reference")
+    sort: Literal["due", "newest"] = "due"
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+
+
+def queue_tickets(user: User, query: QueueQuery, with_status: bool = True) -> ReportQuerySet:
+    """The tickets of `user`'s scope that the queue's filters select."""
+    tickets = staff_tickets(user)
+    if with_status and query.status:
+        tickets = tickets.filter(status__in=query.status)
+    if query.category:
+        codes = Category.objects.filter(code__in=query.category).values_list("id", flat=True)
+        tickets = tickets.filter(category_id__in=list(codes))
+    if query.priority:
+        tickets = tickets.filter(priority__in=query.priority)
+    if query.overdue is not None:
+        late = overdue(timezone.now())
+        tickets = tickets.filter(late) if query.overdue else tickets.exclude(late)
+    if query.assignee == "me":
+        tickets = tickets.filter(assignee=user)
+    elif query.assignee == "none":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif query.assignee:
+        tickets = tickets.filter(assignee__username=query.assignee)
+    if query.area:
+        tickets = tickets.filter(Q(commune__code=query.area) | Q(district__code=query.area))
+    if query.reopened is not None:
+        tickets = (
+            tickets.filter(reopened_count__gt=0)
+            if query.reopened
+            else tickets.filter(reopened_count=0)
+        )
+    zone = timezone.get_current_timezone()
+    if query.created_from:
+        tickets = tickets.filter(created_at__gte=datetime.combine(query.created_from, time(), zone))
+    if query.created_to:
+        end = datetime.combine(query.created_to + timedelta(days=1), time(), zone)
+        tickets = tickets.filter(created_at__lt=end)
+    if query.q:
+        text = query.q.strip()
+        # A trigram index serves these on PostgreSQL; references are upper case.
+        tickets = tickets.filter(
+            Q(reference=text.upper()) | Q(description__icontains=text) | Q(address__icontains=text)
+        )
+    return tickets
+
+
+def queue_counts(user: User, query: QueueQuery) -> tuple[dict[str, int], int]:
+    """Tickets per status (every status, zeros included) and how many are overdue,
+    under the queue's filters other than status."""
+    tickets = queue_tickets(user, query, with_status=False)
+    by_status = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
+    late = tickets.filter(overdue(timezone.now())).count()
+    return {s.value: by_status.get(s.value, 0) for s in Status}, late

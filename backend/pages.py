@@ -6,11 +6,20 @@ from typing import Any
 
 from django.core import signing
 from django.db.models import Q, QuerySet
+from ninja import Schema
+from pydantic import Field
 
 from backend.errors import ServiceError
 from backend.schema_types import in_utc
 
 MAX_PAGE_SIZE = 100
+
+
+class PageQuery(Schema):
+    """Which page: the cursor the previous page gave, and how many rows."""
+
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
 
 class BadCursor(ServiceError):

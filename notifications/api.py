@@ -2,17 +2,18 @@
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, field_validator
 
 from backend.accounts.auth import AuthedRequest, ResidentAuth, StaffAuth
+from backend.errors import NotFound
 from backend.i18n import current_language
-from backend.pages import MAX_PAGE_SIZE, keyset_page
+from backend.pages import PageQuery, keyset_page
 from backend.schema_types import Out, errors
+from notifications import devices
 from notifications.messages import KINDS, render
-from notifications.models import Device, Notification, Platform, Preferences
+from notifications.models import Notification, Platform, Preferences
 
 router = Router(tags=["notifications"], auth=[StaffAuth(), ResidentAuth()])
 
@@ -35,30 +36,16 @@ class DeviceOut(Out):
 def register_device(request: AuthedRequest, payload: DeviceIn):
     """Register this phone's FCM token. The same token again moves it to the current
     user (a shared or resold phone) and reactivates it."""
-    values = {
-        "user": request.auth,
-        "platform": payload.platform,
-        "app_version": payload.app_version,
-        "locale": payload.locale.split("-")[0].lower(),
-        "active": True,
-        "deactivated_reason": "",
-    }
-    try:
-        with transaction.atomic():
-            device, created = Device.objects.update_or_create(token=payload.token, defaults=values)
-    except IntegrityError:  # registered by a parallel request: update it
-        device, created = Device.objects.update_or_create(token=payload.token, defaults=values)
+    device, created = devices.register(
+        request.auth, payload.token, payload.platform, payload.app_version, payload.locale
+    )
     return Status(201 if created else 200, DeviceOut.model_validate(device))
 
 
 @router.delete("/devices/{token}", response={204: None, **errors(401, 404)})
 def unregister_device(request: AuthedRequest, token: str):
     """Sign-out on the phone: no more pushes to it."""
-    deleted, _ = Device.objects.filter(token=token, user=request.auth).delete()
-    if not deleted:
-        from backend.errors import NotFound
-
-        raise NotFound("No such device of yours.")
+    devices.unregister(request.auth, token)
     return Status(204, None)
 
 
@@ -93,10 +80,8 @@ class InboxPage(Out):
     unread: int
 
 
-class InboxQuery(Schema):
+class InboxQuery(PageQuery):
     unread_only: bool = False
-    cursor: str | None = Field(default=None, max_length=200)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
 
 @router.get("/me/notifications", response={200: InboxPage, **errors(400, 401, 422)})
@@ -129,8 +114,6 @@ def unread_count(request: AuthedRequest):
 def mark_read(request: AuthedRequest, notification_id: int):
     updated = Notification.objects.filter(id=notification_id, user=request.auth)
     if not updated.exists():
-        from backend.errors import NotFound
-
         raise NotFound("No such notification.")
     updated.filter(read_at=None).update(read_at=timezone.now())
     return unread_count(request)

@@ -6,7 +6,6 @@ served. Errors are the spec's list of {code, description}: 403 for a bad or
 missing api_key, 404 for an unknown resource, 400 for anything else.
 """
 
-import hashlib
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -18,7 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from backend.accounts.models import Role, User
+from backend.accounts.models import User
+from backend.accounts.residents import resident_for_contact
 from backend.catalogue.models import Category
 from backend.errors import ServiceError, undo_request_writes
 from backend.i18n import localized
@@ -256,26 +256,22 @@ def _client(request: HttpRequest) -> ClientApplication:
 
 
 def _contact_user(client: ClientApplication, post) -> User:
-    """One local resident per person a client reports for (by email, phone or device)."""
-    who = (
+    """The local resident this client reports for (by email, phone or device)."""
+    contact = (
         post.get("email")
         or post.get("phone")
         or post.get("device_id")
         or post.get("deviceid")
         or ""
     )
-    digest = hashlib.sha256(f"{client.id}:{who.strip().lower()}".encode()).hexdigest()[:24]
-    user, _ = User.objects.get_or_create(
-        username=f"open311-{digest}",
-        defaults={
-            "role": Role.RESIDENT,
-            "email": post.get("email", "")[:254],
-            "phone_number": post.get("phone", "")[:20],
-            "first_name": post.get("first_name", "")[:150],
-            "last_name": post.get("last_name", "")[:150],
-        },
+    return resident_for_contact(
+        str(client.id),
+        contact,
+        email=post.get("email", ""),
+        phone=post.get("phone", ""),
+        first_name=post.get("first_name", ""),
+        last_name=post.get("last_name", ""),
     )
-    return user
 
 
 def _attributes(post) -> dict:

@@ -1,15 +1,12 @@
 """Residents' reports: send one, see it, follow it, say "me too", browse nearby."""
 
-from math import cos, radians
 from uuid import UUID
 
-from django.conf import settings
-from django.db.models import F, Q
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from backend.accounts.auth import (
     AuthedRequest,
@@ -19,13 +16,13 @@ from backend.accounts.auth import (
     signed_in_user,
 )
 from backend.errors import Forbidden
-from backend.pages import MAX_PAGE_SIZE, keyset_page
+from backend.pages import PageQuery, keyset_page
 from backend.photos.models import Photo, PhotoState
 from backend.photos.schemas import PhotoOut
 from backend.public_cache import cached_for_anonymous
 from backend.reports import services, workflow
-from backend.reports.models import Report, ReportEvent, Visibility
-from backend.reports.models import Status as ReportStatus
+from backend.reports.feed import FeedQuery, public_reports
+from backend.reports.models import Report, ReportEvent
 from backend.reports.photos import add_report_photo
 from backend.reports.schemas import (
     DuplicateCandidateOut,
@@ -36,11 +33,9 @@ from backend.reports.schemas import (
     ReportSummaryOut,
 )
 from backend.reports.services import NewReport
-from backend.schema_types import IsoDateTime, Out, errors
+from backend.schema_types import Out, errors
 
 router = Router(tags=["reports"], auth=ResidentAuth())
-
-METRES_PER_DEGREE = 111_320.0
 
 
 def _full_view(report: Report, viewer_id: int | None) -> ReportOut:
@@ -127,11 +122,6 @@ def support_report(request: AuthedRequest, report_id: UUID):
     return SupportOut(report_id=report.id, support_count=report.support_count)
 
 
-class PageQuery(Schema):
-    cursor: str | None = Field(default=None, max_length=200)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
-
-
 @router.get("/me/reports", response={200: ReportPage, **errors(400, 401, 422)})
 def my_reports(request: AuthedRequest, page: Query[PageQuery]):
     """The resident's own reports, newest first, held ones included."""
@@ -142,62 +132,12 @@ def my_reports(request: AuthedRequest, page: Query[PageQuery]):
     )
 
 
-class FeedQuery(PageQuery):
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    radius_m: float = Field(default=1000, gt=0, le=settings.FEED_MAX_RADIUS_M)
-    bbox: str | None = Field(
-        default=None, description="min_lon,min_lat,max_lon,max_lat", max_length=100
-    )
-    category: list[str] = Field(default_factory=list, max_length=20)
-    status: list[ReportStatus] = Field(default_factory=list, max_length=10)
-    since: IsoDateTime | None = None
-
-    @model_validator(mode="after")
-    def point_is_whole(self) -> "FeedQuery":
-        if (self.lat is None) != (self.lon is None):
-            raise ValueError("lat and lon go together")
-        if self.bbox is not None:
-            parts = self.bbox.split(",")
-            try:
-                min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
-            except ValueError:
-                raise ValueError("bbox is four numbers: min_lon,min_lat,max_lon,max_lat") from None
-            if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-                raise ValueError("bbox corners are out of range or swapped")
-        return self
-
-
-def _near(lat: float, lon: float, radius_m: float) -> Q:
-    """Within radius_m of the point: a bounding box the index can use, then an
-    equirectangular distance (exact enough at feed scale, in any database)."""
-    dlat = radius_m / METRES_PER_DEGREE
-    dlon = dlat / max(cos(radians(lat)), 0.01)
-    return Q(lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
-
-
 @router.get("/reports", response={200: ReportPage, **errors(400, 422)}, auth=None)
 @decorate_view(cached_for_anonymous)
 def public_feed(request: HttpRequest, query: Query[FeedQuery]):
     """Public reports near a point (lat, lon, radius_m) or in a box (bbox), newest
     first, filtered by category and status; cursor-paginated."""
-    queryset = Report.objects.filter(visibility=Visibility.PUBLIC).summaries()
-    if query.lat is not None and query.lon is not None:
-        queryset = queryset.filter(_near(query.lat, query.lon, query.radius_m))
-        scale = cos(radians(query.lat)) ** 2
-        queryset = queryset.alias(
-            sq_deg=(F("lat") - query.lat) * (F("lat") - query.lat)
-            + (F("lon") - query.lon) * (F("lon") - query.lon) * scale
-        ).filter(sq_deg__lte=(query.radius_m / METRES_PER_DEGREE) ** 2)
-    if query.bbox:
-        min_lon, min_lat, max_lon, max_lat = (float(p) for p in query.bbox.split(","))
-        queryset = queryset.filter(lat__range=(min_lat, max_lat), lon__range=(min_lon, max_lon))
-    if query.category:
-        queryset = queryset.filter(category__code__in=query.category)
-    if query.status:
-        queryset = queryset.filter(status__in=query.status)
-    if query.since:
-        queryset = queryset.filter(created_at__gte=query.since)
+    queryset = public_reports(query)
     rows, next_cursor = keyset_page(queryset, query.cursor, query.limit)
     return ReportPage(items=[ReportSummaryOut.of(r) for r in rows], next_cursor=next_cursor)
 

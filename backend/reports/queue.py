@@ -5,18 +5,17 @@ from typing import Literal
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from ninja import Schema
 from pydantic import Field
 
 from backend.accounts.models import User
 from backend.catalogue.models import Category, Priority
-from backend.pages import MAX_PAGE_SIZE
+from backend.pages import PageQuery
 from backend.reports.access import staff_tickets
 from backend.reports.models import ReportQuerySet, Status, overdue
 from backend.schema_types import IsoDate
 
 
-class QueueQuery(Schema):
+class QueueQuery(PageQuery):
     """The queue's filters, its order and its page, as the API and the console take them."""
 
     status: list[Status] = Field(default_factory=list, max_length=10)
@@ -30,8 +29,6 @@ class QueueQuery(Schema):
     created_to: IsoDate | None = None
     q: str | None = Field(default=None, max_length=100, description="Text or reference")
     sort: Literal["due", "newest"] = "due"
-    cursor: str | None = Field(default=None, max_length=200)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
 
 def queue_tickets(user: User, query: QueueQuery, with_status: bool = True) -> ReportQuerySet:

@@ -19,9 +19,9 @@ from backend.catalogue.attributes import clean_attributes
 from backend.catalogue.models import Category
 from backend.errors import NotFound, ServiceError, Unprocessable
 from backend.geo import distance_m, h3_cells, neighbourhood_r10
-from backend.reports.geocoding import fill_address
 from backend.jobs import enqueue_on_commit
 from backend.reports.access import managing_district_id
+from backend.reports.geocoding import fill_address
 from backend.reports.models import (
     OPEN_STATUSES,
     EventKind,

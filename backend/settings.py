@@ -256,12 +256,15 @@ if NOTIFICATION_SENDER not in ("fcm", "console"):
 # A fan-out is queued as jobs of this many notifications (~1.5 pushes each), so
 # that several workers share a large one.
 NOTIFICATIONS_PER_JOB = envint("NOTIFICATIONS_PER_JOB", 1000, minimum=1)
+# Timeline events not handed to their subscribers this long after they were
+# written (a Redis or worker outage) are queued again.
+EVENT_SWEEP_AFTER_SECONDS = envint("EVENT_SWEEP_AFTER_SECONDS", 60, minimum=0)
 DELIVERY_SWEEP_AFTER_SECONDS = envint("DELIVERY_SWEEP_AFTER_SECONDS", 120, minimum=0)
 DELIVERY_CLAIM_TIMEOUT_SECONDS = envint("DELIVERY_CLAIM_TIMEOUT_SECONDS", 300, minimum=10)
 
 # Routing and reports.
 ROUTING_NEAREST_DISTRICT_MAX_M = envfloat("ROUTING_NEAREST_DISTRICT_MAX_M", 300.0)
-AREAS_RECHECK_SECONDS = envfloat("AREAS_RECHECK_SECONDS", 5.0)
+REFERENCE_RECHECK_SECONDS = envfloat("REFERENCE_RECHECK_SECONDS", 5.0)
 DUPLICATE_RADIUS_M = envfloat("DUPLICATE_RADIUS_M", 50.0)
 DUPLICATE_WINDOW_DAYS = envint("DUPLICATE_WINDOW_DAYS", 30, minimum=1)
 REPORTS_PER_HOUR = envint("REPORTS_PER_HOUR", 20, minimum=1)

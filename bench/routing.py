@@ -29,7 +29,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from backend.areas.routing import AreaIndex, AreaRef  # noqa: E402
+from backend.areas.models import Area  # noqa: E402
+from backend.areas.routing import AreaIndex  # noqa: E402
 
 GEO = Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data")) / "geo"
 
@@ -38,16 +39,20 @@ def load_index() -> tuple[AreaIndex, list, list]:
     districts, communes = [], []
     for i, f in enumerate(json.loads((GEO / "tra_vinh_districts.geojson").read_text())["features"]):
         p = f["properties"]
-        ref = AreaRef(1000 + i, p["code"], p["name"], "district", 1)
+        ref = Area(id=1000 + i, code=p["code"], name=p["name"], level="district", parent_id=1)
         districts.append((ref, shapely.geometry.shape(f["geometry"])))
     by_code = {ref.code: ref.id for ref, _ in districts}
     for i, f in enumerate(json.loads((GEO / "tra_vinh_communes.geojson").read_text())["features"]):
         p = f["properties"]
-        ref = AreaRef(
-            5000 + i, p.get("code") or "", p["name"], "commune", by_code.get(p["district_code"])
+        ref = Area(
+            id=5000 + i,
+            code=p.get("code") or "",
+            name=p["name"],
+            level="commune",
+            parent_id=by_code.get(p["district_code"]),
         )
         communes.append((ref, shapely.geometry.shape(f["geometry"])))
-    province = AreaRef(1, "84", "Tỉnh Trà Vinh", "province", None)
+    province = Area(id=1, code="84", name="Tỉnh Trà Vinh", level="province", parent_id=None)
     return AreaIndex(districts, communes, {1: province}, 300.0), districts, communes
 
 

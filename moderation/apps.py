@@ -34,3 +34,13 @@ class ModerationConfig(AppConfig):
         account_erased.connect(erase_flags, dispatch_uid="moderation-erase", weak=False)
         photo_processed.connect(on_photo, dispatch_uid="moderation-screen-photo", weak=False)
         photo_attached.connect(on_photo, dispatch_uid="moderation-screen-attached", weak=False)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from moderation.models import Ban
+        from moderation.rules import watch_reference_data
+        from moderation.screening import refresh_ban
+
+        watch_reference_data()
+        post_save.connect(refresh_ban, sender=Ban, dispatch_uid="moderation-ban-saved")
+        post_delete.connect(refresh_ban, sender=Ban, dispatch_uid="moderation-ban-deleted")

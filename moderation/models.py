@@ -8,6 +8,7 @@ class BlockedTerm(models.Model):
     term = models.CharField(max_length=100, unique=True)
     weight = models.FloatField(default=1.0, help_text="1 holds a report alone; less needs company")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.term

@@ -3,16 +3,15 @@ report reaching MODERATION_HOLD_SCORE is held for review. Thresholds are
 settings; extra blocked terms are admin data (BlockedTerm)."""
 
 from datetime import timedelta
-from functools import cache
 
 from django.conf import settings
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from backend.areas import routing
 from backend.areas.models import Area
 from backend.photos.models import Photo
-from backend.reports.models import Report, Status
+from backend.reference_data import Snapshot
+from backend.reports.history import ReporterHistory
+from backend.reports.models import Report
 from moderation.models import BlockedTerm
 from moderation.text import Lexicon, build_lexicon, place_name_sequences, screen_text
 
@@ -21,29 +20,26 @@ def reason(rule: str, score: float, **details: object) -> dict:
     return {"rule": rule, "score": round(score, 2), **details}
 
 
-@cache
-def _lexicon_for(terms: tuple[tuple[str, float], ...]) -> Lexicon:
-    return build_lexicon(dict(terms))
+def _build_lexicon() -> Lexicon:
+    return build_lexicon(dict(BlockedTerm.objects.values_list("term", "weight")))
 
 
-def lexicon() -> Lexicon:
-    return _lexicon_for(tuple(BlockedTerm.objects.order_by("term").values_list("term", "weight")))
+def _build_place_names() -> set[tuple[str, ...]]:
+    names = Area.objects.active().values_list("name", "short_name")
+    return place_name_sequences([name for pair in names for name in pair if name])
 
 
-_places_cache: dict[int, set] = {}
+# Reference data (`backend.reference_data`): the shipped word lists with the
+# moderators' terms, and the service area's place names (which are not insults).
+_lexicon = Snapshot("blocked-terms", _build_lexicon, BlockedTerm)
+_place_names = Snapshot("place-names", _build_place_names, Area)
+lexicon = _lexicon.get
+place_names = _place_names.get
 
 
-def place_names() -> set[tuple[str, ...]]:
-    """The service area's place names, rebuilt with the routing index."""
-    index = routing.area_index()
-    key = id(index)
-    if key not in _places_cache:
-        names = [
-            n for pair in Area.objects.active().values_list("name", "short_name") for n in pair if n
-        ]
-        _places_cache.clear()
-        _places_cache[key] = place_name_sequences(names)
-    return _places_cache[key]
+def watch_reference_data() -> None:
+    _lexicon.watch_saves()
+    _place_names.watch_saves()
 
 
 def text_rules(report: Report) -> tuple[list[dict], str]:
@@ -57,31 +53,25 @@ def text_rules(report: Report) -> tuple[list[dict], str]:
     return reasons, verdict.redacted
 
 
-def behaviour_rules(report: Report) -> list[dict]:
+def behaviour_rules(report: Report, history: ReporterHistory) -> list[dict]:
     reporter = report.reporter
     now = timezone.now()
     reasons = []
-    # One query for the three counts the rules need.
-    counts = Report.objects.filter(reporter=reporter).aggregate(
-        recent=Count("id", filter=Q(created_at__gte=now - timedelta(hours=1))),
-        earlier=Count("id"),
-        rejected=Count("id", filter=Q(status=Status.REJECTED)),
-    )
-    recent = counts["recent"]
+    recent = history.in_last_hour
     if recent >= settings.MODERATION_REPORTS_PER_HOUR:
         reasons.append(
             reason("many_reports", settings.MODERATION_MANY_REPORTS_SCORE, last_hour=recent)
         )
     account_age = now - reporter.date_joined
     if account_age < timedelta(hours=settings.MODERATION_NEW_ACCOUNT_HOURS):
-        earlier = counts["earlier"]
+        earlier = history.total
         if earlier < settings.MODERATION_NEW_ACCOUNT_REPORTS:
             reasons.append(
                 reason(
                     "new_account", settings.MODERATION_NEW_ACCOUNT_SCORE, earlier_reports=earlier
                 )
             )
-    rejected = counts["rejected"]
+    rejected = history.rejected
     if rejected >= settings.MODERATION_REJECTED_REPORTS:
         reasons.append(
             reason("earlier_rejections", settings.MODERATION_REJECTED_SCORE, rejected=rejected)

@@ -2,10 +2,13 @@
 each processed photo: publish, publish with redaction, or hold for review."""
 
 from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 
+from backend.accounts.models import User
 from backend.errors import Forbidden
 from backend.photos.models import Photo, PhotoState
+from backend.reports.history import ReporterHistory
 from backend.reports.models import EventKind, Report, Visibility
 from backend.reports.screening import ScreeningDecision
 from backend.reports.timeline import record_event
@@ -13,14 +16,23 @@ from moderation.models import Ban
 from moderation.rules import behaviour_rules, photo_rules, text_rules
 
 
-def check_not_banned(user_id: int) -> None:
-    ban = Ban.objects.filter(user_id=user_id, until__gt=timezone.now()).order_by("-until").first()
-    if ban is not None:
+def check_not_banned(user: User) -> None:
+    until = user.reports_banned_until
+    if until is not None and until > timezone.now():
         raise Forbidden(
             "Your account may not send reports for now.",
             code="resident_banned",
-            details={"until": ban.until.isoformat()},
+            details={"until": until.isoformat()},
         )
+
+
+def refresh_ban(sender: object, instance: Ban, **_kwargs: object) -> None:
+    """A ban saved or deleted (by a moderator, or in the admin): the account's
+    `reports_banned_until` is the latest ban still running."""
+    latest = Ban.objects.filter(user_id=instance.user_id, until__gt=timezone.now()).aggregate(
+        until=Max("until")
+    )["until"]
+    User.objects.filter(id=instance.user_id).update(reports_banned_until=latest)
 
 
 def holds(reasons: list[dict]) -> bool:
@@ -29,10 +41,10 @@ def holds(reasons: list[dict]) -> bool:
     return sum(r["score"] for r in reasons) >= settings.MODERATION_HOLD_SCORE
 
 
-def screen_new_report(report: Report) -> ScreeningDecision:
-    check_not_banned(report.reporter_id)
+def screen_new_report(report: Report, history: ReporterHistory) -> ScreeningDecision:
+    check_not_banned(report.reporter)
     reasons, public_text = text_rules(report)
-    reasons += behaviour_rules(report)
+    reasons += behaviour_rules(report, history)
     return ScreeningDecision(
         visibility=Visibility.HELD if holds(reasons) else Visibility.PUBLIC,
         reasons=reasons,

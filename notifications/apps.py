@@ -7,9 +7,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from backend.accounts.privacy import account_erased, personal_data_requested
-        from backend.reports.timeline import event_recorded
-        from notifications.recipients import erase_for, export_for, on_event_recorded
+        from backend.reports.timeline import event_committed
+        from notifications.recipients import erase_for, export_for, on_event_committed
 
-        event_recorded.connect(on_event_recorded, dispatch_uid="notifications-on-event")
+        event_committed.connect(on_event_committed, dispatch_uid="notifications-on-event")
         personal_data_requested.connect(export_for, dispatch_uid="notifications-export")
         account_erased.connect(erase_for, dispatch_uid="notifications-erase")

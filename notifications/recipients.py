@@ -1,7 +1,9 @@
-"""Who is told what: subscribed to the report timeline's `event_recorded` signal.
+"""Who is told what: subscribed to the report timeline's `event_committed` signal.
 
-Runs inside the transaction that records the event, so the notification rows
-(the outbox) commit or roll back with it; the pushes are queued after commit.
+Runs in the transaction that marks the event dispatched, so the notification
+rows (and their pending pushes) commit together with that mark: an event is
+told once, and a crash before commit leaves it to the timeline's retry. The
+pushes are queued after that commit.
 """
 
 from django.db import connection
@@ -127,7 +129,7 @@ def _write_pending_deliveries(event: ReportEvent) -> None:
         )
 
 
-def on_event_recorded(sender: object, event: ReportEvent, **kwargs: object) -> None:
+def on_event_committed(sender: object, event: ReportEvent, **kwargs: object) -> None:
     notify_for_event(event)
 
 

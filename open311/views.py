@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from backend.accounts.models import User
 from backend.accounts.residents import resident_for_contact
+from backend.catalogue.active import active_categories, active_category
 from backend.catalogue.models import Category
 from backend.errors import ServiceError, undo_request_writes
 from backend.i18n import localized
@@ -119,12 +120,12 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @endpoint
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
-    return render([_service(c) for c in Category.objects.active()], fmt, "services", "service")
+    return render([_service(c) for c in active_categories()], fmt, "services", "service")
 
 
 @endpoint
 def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
-    category = Category.objects.active().filter(code=service_code).first()
+    category = active_category(service_code)
     if category is None:
         raise Open311Error(404, f"service_code {service_code!r} not found")
     attributes = [
@@ -298,7 +299,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     client = _client(request)
     post = request.POST
     code = (post.get("service_code") or "").strip()
-    category = Category.objects.active().filter(code=code).first()
+    category = active_category(code)
     if category is None:
         raise Open311Error(400, f"service_code {code!r} is not a service of this jurisdiction")
     lat, lon = _number(post, "lat"), _number(post, "long")
@@ -320,7 +321,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         address=(post.get("address_string") or "")[:300],
         attributes=_attributes(post),
     )
-    report, _ = create_report(_contact_user(client, post), new, source=Source.OPEN311)
+    report = create_report(_contact_user(client, post), new, source=Source.OPEN311).report
     for url in post.getlist("media_url")[:MAX_MEDIA]:
         if url and allowed_media_url(url) and len(url) <= 2000:
             media = PendingMedia.objects.create(report=report, url=url)

@@ -6,9 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from backend import reference_data
 from backend.accounts import firebase
 from backend.accounts.models import Role, User
-from backend.areas import routing
 from backend.areas.models import Area, Unit
 from backend.demo.seed import load_tra_vinh
 from tests.firebase_tokens import TokenFactory
@@ -39,10 +39,10 @@ def _fresh_process_state(settings):
     # A fast hasher: the suite signs staff in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
-    routing._cache.invalidate()
+    reference_data.invalidate_all()
     firebase._verified.clear()  # a token remembered by an earlier test is verified again
     yield
-    routing._cache.invalidate()
+    reference_data.invalidate_all()
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def tra_vinh(db) -> None:
     """For transactional tests, which empty the database after them."""
     if not Area.objects.exists():
         load_tra_vinh()
-    routing._cache.invalidate()
+    reference_data.invalidate_all()
 
 
 @pytest.fixture(scope="session")
@@ -120,15 +120,21 @@ def media(settings):
 
 
 @pytest.fixture
-def run_jobs():
-    """Run what is queued in Redis with a real rq worker, until the queue is empty."""
+def run_jobs(django_capture_on_commit_callbacks):
+    """Run what is queued in Redis with a real rq worker until the queues are
+    empty, the jobs that each job queues after its commit included (the
+    timeline's dispatch queues the pushes)."""
     from rq import SimpleWorker
 
     from backend.jobs import queue, redis_connection
 
     def run() -> None:
         queues = [queue("default"), queue("notifications")]
-        SimpleWorker(queues, connection=redis_connection()).work(burst=True)
+        for _round in range(10):
+            if not any(q.count for q in queues):
+                return
+            with django_capture_on_commit_callbacks(execute=True):
+                SimpleWorker(queues, connection=redis_connection()).work(burst=True)
 
     return run
 

@@ -1,7 +1,7 @@
 """Failures planted for the Sentry test (a screening hook and a job that break)."""
 
 
-def broken_screening(report):
+def broken_screening(report, history):
     raise RuntimeError(
         f"screening broke for {report.reporter.phone_number} (an.nguyen@example.com)"
     )

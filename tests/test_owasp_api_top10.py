@@ -84,15 +84,17 @@ def test_api1_a_resident_cannot_add_photos_to_another_residents_report(
 
 
 def test_api1_a_resident_cannot_read_or_unregister_another_residents_notifications_and_devices(
-    resident, other_resident, staff
+    resident, other_resident, staff, run_jobs, django_capture_on_commit_callbacks
 ):
     token = "device-of-an-" + "x" * 60
     registered = resident.post_json("/api/v1/devices", {"token": token, "platform": "android"})
     assert registered.status_code == 201
     report_id = resident.post_json("/api/v1/reports", report_payload()).json()["id"]
-    staff["staff842"].post_json(
-        f"/api/v1/staff/tickets/{report_id}/status", {"status": "acknowledged"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        staff["staff842"].post_json(
+            f"/api/v1/staff/tickets/{report_id}/status", {"status": "acknowledged"}
+        )
+    run_jobs()
     notification = Notification.objects.filter(user__firebase_uid="resident-an").first()
     assert notification is not None
     read = other_resident.post(f"/api/v1/me/notifications/{notification.id}/read")

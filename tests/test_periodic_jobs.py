@@ -9,11 +9,13 @@ def test_the_scheduler_config_registers_the_periodic_jobs():
     jobs = {job.func.__name__: job for job in scheduler.get_jobs()}
     assert set(jobs) == {
         "escalate_overdue",
+        "sweep_undispatched",
         "sweep_undelivered",
         "sweep_unprocessed_photos",
         "sweep_pending_media",
         "purge_private_originals",
     }
     assert jobs["escalate_overdue"].interval == 300
+    assert jobs["sweep_undispatched"].interval == 60
     assert jobs["sweep_undelivered"].queue_name == "notifications"
     assert jobs["sweep_unprocessed_photos"].interval == 120

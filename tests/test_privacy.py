@@ -24,9 +24,11 @@ def history(resident, media, staff, run_jobs, django_capture_on_commit_callbacks
         resident.post_photo(f"/api/v1/reports/{report['id']}/photos", photo)
     run_jobs()
     resident.post_json("/api/v1/devices", {"token": "t" * 40, "platform": "android"})
-    staff["staff842"].post_json(
-        f"/api/v1/staff/tickets/{report['id']}/status", {"status": "acknowledged"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        staff["staff842"].post_json(
+            f"/api/v1/staff/tickets/{report['id']}/status", {"status": "acknowledged"}
+        )
+    run_jobs()
     return report
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from backend.reports.models import Report, Visibility
+from backend.reports.models import Report, ReportEvent, Visibility
 from moderation.models import ReviewCase
 from tests.reports.helpers import TRA_VINH_MARKET, offset, report_payload
 
@@ -22,12 +22,17 @@ LISTS = [
 
 
 def add_reports(resident, staff, count: int, start: int) -> None:
+    from backend.reports.timeline import dispatch_events
+
     for n in range(start, start + count):
         point = offset(TRA_VINH_MARKET, north_m=200 * n)
         report_id = resident.post_json("/api/v1/reports", report_payload(point=point)).json()["id"]
         # A notification for the resident's inbox; one report in three held for review.
         staff["staff842"].post_json(
             f"/api/v1/staff/tickets/{report_id}/status", {"status": "acknowledged"}
+        )
+        dispatch_events(
+            list(ReportEvent.objects.filter(report_id=report_id).values_list("id", flat=True))
         )
         if n % 3 == 0:
             Report.objects.filter(id=report_id).update(visibility=Visibility.HELD)
@@ -57,3 +62,34 @@ def test_lists_cost_the_same_number_of_queries_for_3_items_and_for_12(
     for path in few:
         assert many[path][1] > few[path][1], f"{path} did not list more items"
         assert many[path][0] == few[path][0], f"{path}: {few[path][0]} -> {many[path][0]} queries"
+
+
+def creation_statements(resident, point) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = resident.post_json("/api/v1/reports", report_payload(point=point))
+    assert response.status_code == 201, response.content
+    # The first and last statements are the request's own transaction, a
+    # savepoint here inside the test's (BEGIN and COMMIT, not counted, in production).
+    assert captured[0]["sql"].startswith("SAVEPOINT")
+    assert captured[-1]["sql"].startswith("RELEASE SAVEPOINT")
+    return [q["sql"] for q in captured[1:-1]]
+
+
+def test_a_new_report_costs_eight_statements_however_many_staff_its_unit_has(resident, settings):
+    from backend.accounts.models import Role, User
+    from backend.areas.models import Unit
+
+    settings.REPORTS_PER_HOUR = 100
+    creation_statements(resident, offset(TRA_VINH_MARKET, north_m=-300))  # memory filled
+    few = creation_statements(resident, TRA_VINH_MARKET)
+    unit = Unit.objects.get(code="urban-842")
+    for n in range(5):
+        User.objects.create(username=f"staff-extra-{n}", role=Role.STAFF, unit=unit)
+    many = creation_statements(resident, offset(TRA_VINH_MARKET, north_m=300))
+    assert len(few) == len(many) <= 8, many
+    read_from = " ".join(sql.split(" FROM ", 1)[-1].split(" ", 1)[0] for sql in many)
+    # Reference data comes from memory; who is told is worked out after commit.
+    for table in ("catalogue_category", "areas_routingrule", "moderation_blockedterm",
+                  "moderation_ban", "notifications_", "photos_photo", "accounts_user"):  # fmt: skip
+        assert table not in read_from.replace('"accounts_user"', "", 1), table
+    assert sum(sql.startswith("INSERT") for sql in many) == 3  # report, follower, events

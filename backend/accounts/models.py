@@ -29,6 +29,9 @@ class User(AbstractUser):
     firebase_uid = models.CharField(max_length=128, unique=True, null=True, blank=True)
     phone_number = models.CharField(max_length=20, blank=True)
     locale = models.CharField(max_length=5, default="vi")
+    # Kept by moderation from its bans (who, why, until when): read with the
+    # account itself, so that sending a report needs no query to know it.
+    reports_banned_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     @property
     def is_resident(self) -> bool:

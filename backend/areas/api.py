@@ -9,7 +9,7 @@ from ninja.decorators import decorate_view
 from backend.areas import routing
 from backend.areas.models import Area, Level
 from backend.areas.schemas import AreaOut, Coordinates, UnitOut
-from backend.catalogue.models import Category
+from backend.catalogue.active import active_categories
 from backend.catalogue.schemas import CategoryRef
 from backend.public_cache import cached_for_anonymous
 from backend.schema_types import errors
@@ -41,7 +41,7 @@ def locate(request: HttpRequest, point: Query[Coordinates]):
     `outside_service_area`.
     """
     placement = routing.place_in_service_area(point.lat, point.lon)
-    categories = list(Category.objects.active())
+    categories = active_categories()
     units = routing.units_by_category(placement, [c.id for c in categories])
     return LocateOut(
         lat=point.lat,

@@ -9,4 +9,4 @@ class AreasConfig(AppConfig):
     def ready(self) -> None:
         from backend.areas import routing
 
-        routing.connect_cache_invalidation()
+        routing.watch_reference_data()

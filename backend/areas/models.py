@@ -76,6 +76,7 @@ class Unit(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
     active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.name
@@ -93,6 +94,7 @@ class RoutingRule(models.Model):
         "catalogue.Category", null=True, blank=True, on_delete=models.CASCADE
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="routing_rules")
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [

@@ -1,8 +1,8 @@
 """Which district (and commune) a point lies in, and which unit gets a report there.
 
-The spatial index is built once per process from the active areas and rebuilt
-when they change: a save in this process drops it at once, and other processes
-notice a changed area table within AREAS_RECHECK_SECONDS.
+The spatial index and the routing rules are reference data
+(`backend.reference_data`): built once per process, rebuilt when the tables
+change.
 
 How a point is placed:
 1. District polygons decide. A point inside (or on the edge of) several gets the
@@ -15,36 +15,28 @@ How a point is placed:
 """
 
 import math
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from django.conf import settings
-from django.db.models import Count, Max
-from django.db.models.signals import post_delete, post_save
 
 from backend.areas.models import Area, Level, RoutingRule, Unit
 from backend.errors import Unprocessable
+from backend.reference_data import Snapshot
 
 EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass(frozen=True)
-class AreaRef:
-    id: int
-    code: str
-    name: str
-    level: str
-    parent_id: int | None
-
-
-@dataclass(frozen=True)
 class Placement:
-    district: AreaRef
-    commune: AreaRef | None
-    province: AreaRef | None
+    """Where a point lies. Its areas are the index's rows, without their boundary
+    (deferred, never loaded on the way): a report takes them as its district and
+    commune with no query."""
+
+    district: Area
+    commune: Area | None
+    province: Area | None
     distance_outside_m: float  # 0 when the point is inside the district polygon
 
     def area_chain_ids(self) -> list[int]:
@@ -56,7 +48,7 @@ class Placement:
 class _Layer:
     """Polygons of one level, prepared for point-in-polygon tests."""
 
-    def __init__(self, refs: list[AreaRef], geometries: list[shapely.Geometry]) -> None:
+    def __init__(self, refs: list[Area], geometries: list[shapely.Geometry]) -> None:
         order = sorted(range(len(refs)), key=lambda i: (refs[i].code or "~", refs[i].id))
         self.refs = [refs[i] for i in order]
         self.geometries = np.array([geometries[i] for i in order], dtype=object)
@@ -157,9 +149,9 @@ class _CellGrid:
 class AreaIndex:
     def __init__(
         self,
-        districts: list[tuple[AreaRef, shapely.Geometry]],
-        communes: list[tuple[AreaRef, shapely.Geometry]],
-        provinces: dict[int, AreaRef],
+        districts: list[tuple[Area, shapely.Geometry]],
+        communes: list[tuple[Area, shapely.Geometry]],
+        provinces: dict[int, Area],
         nearest_max_m: float,
     ) -> None:
         self.districts = _Layer([r for r, _ in districts], [g for _, g in districts])
@@ -191,7 +183,7 @@ class AreaIndex:
             self.districts, self._near_zone, self._metres_per_lon, self._metres_per_lat
         )
         self._district_index = {ref.id: i for i, ref in enumerate(self.districts.refs)}
-        by_district: dict[int, list[tuple[AreaRef, shapely.Geometry]]] = {}
+        by_district: dict[int, list[tuple[Area, shapely.Geometry]]] = {}
         for ref, geometry in communes:
             if ref.parent_id in self._district_index:
                 by_district.setdefault(ref.parent_id, []).append((ref, geometry))
@@ -270,11 +262,11 @@ class AreaIndex:
 
     def commune_positions(
         self, lats: np.ndarray, lons: np.ndarray, districts: np.ndarray
-    ) -> list[AreaRef | None]:
+    ) -> list[Area | None]:
         """Bulk: the commune of each point, given its district positions."""
         lats = np.asarray(lats, dtype=float)
         lons = np.asarray(lons, dtype=float)
-        found: list[AreaRef | None] = [None] * len(lats)
+        found: list[Area | None] = [None] * len(lats)
         for position, ref in enumerate(self.districts.refs):
             layer = self.communes.get(ref.id)
             members = np.flatnonzero(districts == position)
@@ -307,18 +299,19 @@ def _edge_pieces(
 
 
 def build_index() -> AreaIndex:
-    areas = list(
-        Area.objects.active().only("id", "code", "name", "level", "parent_id", "geometry_wkb")
-    )
-    refs = {a.id: AreaRef(a.id, a.code, a.name, a.level, a.parent_id) for a in areas}
-    by_level: dict[str, list[tuple[AreaRef, shapely.Geometry]]] = {level: [] for level in Level}
-    for area in areas:
-        by_level[area.level].append((refs[area.id], area.geometry))
+    active = Area.objects.active()
+    refs = {a.id: a for a in active.only("id", "code", "name", "level", "parent_id")}
+    by_level: dict[str, list[tuple[Area, shapely.Geometry]]] = {level: [] for level in Level}
+    for area_id, wkb in active.values_list("id", "geometry_wkb"):
+        area = refs[area_id]
+        by_level[area.level].append((area, shapely.from_wkb(bytes(wkb))))
     provinces = {ref.id: ref for ref, _ in by_level[Level.PROVINCE]}
     # A province whose polygon we do not hold still names itself in placements.
     missing_parents = {r.parent_id for r, _ in by_level[Level.DISTRICT]} - set(provinces)
-    for area in Area.objects.filter(id__in=[p for p in missing_parents if p]):
-        provinces[area.id] = AreaRef(area.id, area.code, area.name, area.level, area.parent_id)
+    for area in Area.objects.filter(id__in=[p for p in missing_parents if p]).only(
+        "id", "code", "name", "level", "parent_id"
+    ):
+        provinces[area.id] = area
     return AreaIndex(
         districts=by_level[Level.DISTRICT],
         communes=by_level[Level.COMMUNE],
@@ -327,40 +320,34 @@ def build_index() -> AreaIndex:
     )
 
 
-class _IndexCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._index: AreaIndex | None = None
-        self._version: tuple | None = None
-        self._checked_at = -math.inf
-
-    def invalidate(self, **_kwargs: object) -> None:
-        self._checked_at = -math.inf
-
-    def get(self) -> AreaIndex:
-        if (
-            self._index is not None
-            and time.monotonic() - self._checked_at < settings.AREAS_RECHECK_SECONDS
-        ):
-            return self._index
-        with self._lock:
-            version = tuple(
-                Area.objects.aggregate(n=Count("id"), changed=Max("updated_at")).values()
-            )
-            if self._index is None or version != self._version:
-                self._index = build_index()
-                self._version = version
-            self._checked_at = time.monotonic()
-            return self._index
+_index = Snapshot("area-index", lambda: build_index(), Area)
+area_index = _index.get
 
 
-_cache = _IndexCache()
-area_index = _cache.get
+@dataclass(frozen=True)
+class _Rule:
+    category_id: int | None
+    unit: Unit
 
 
-def connect_cache_invalidation() -> None:
-    post_save.connect(_cache.invalidate, sender=Area, dispatch_uid="areas-index-save")
-    post_delete.connect(_cache.invalidate, sender=Area, dispatch_uid="areas-index-delete")
+def _load_rules() -> dict[int, list[_Rule]]:
+    """The rules of active units by area, each unit with its area (not its boundary)."""
+    rules: dict[int, list[_Rule]] = {}
+    for rule in (
+        RoutingRule.objects.filter(unit__active=True)
+        .select_related("unit__area")
+        .defer("unit__area__geometry_wkb")
+    ):
+        rules.setdefault(rule.area_id, []).append(_Rule(rule.category_id, rule.unit))
+    return rules
+
+
+_rules = Snapshot("routing-rules", _load_rules, RoutingRule, Unit, Area)
+
+
+def watch_reference_data() -> None:
+    _index.watch_saves()
+    _rules.watch_saves()
 
 
 def place(lat: float, lon: float) -> Placement | None:
@@ -380,7 +367,7 @@ def place_in_service_area(lat: float, lon: float) -> Placement:
 
 
 def units_by_category(placement: Placement, category_ids: list[int]) -> dict[int, Unit | None]:
-    """The responsible unit for each category at this placement, in one query.
+    """The responsible unit for each category at this placement.
 
     For each category, a rule naming the category beats a default (category-less)
     rule, and among those the smallest area wins: a province-wide rule sending
@@ -388,21 +375,20 @@ def units_by_category(placement: Placement, category_ids: list[int]) -> dict[int
     a district's own water-supply rule beats the province's.
     """
     chain = placement.area_chain_ids()
-    # The unit's area comes along (whether it is a district's says who manages
-    # the ticket), without its boundary.
-    rules = list(
-        RoutingRule.objects.filter(area_id__in=chain, unit__active=True)
-        .select_related("unit__area")
-        .defer("unit__area__geometry_wkb")
-    )
+    rules_by_area = _rules.get()
+    candidates = [
+        (rule, depth)
+        for depth, area_id in enumerate(chain)
+        for rule in rules_by_area.get(area_id, [])
+    ]
     best: dict[int, Unit | None] = {}
     for category_id in category_ids:
-        candidates = [
-            (rule.category_id is None, chain.index(rule.area_id), rule.unit)
-            for rule in rules
+        matching = [
+            (rule.category_id is None, depth, rule.unit)
+            for rule, depth in candidates
             if rule.category_id in (category_id, None)
         ]
-        best[category_id] = min(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else None
+        best[category_id] = min(matching, key=lambda c: (c[0], c[1]))[2] if matching else None
     return best
 
 

@@ -4,7 +4,6 @@ from ninja import Schema
 from pydantic import Field
 
 from backend.areas.models import Area, Unit
-from backend.areas.routing import AreaRef
 from backend.schema_types import Out
 
 
@@ -14,7 +13,7 @@ class AreaOut(Out):
     level: str
 
     @classmethod
-    def of(cls, area: Area | AreaRef | None) -> "AreaOut | None":
+    def of(cls, area: Area | None) -> "AreaOut | None":
         return None if area is None else cls(code=area.code, name=area.name, level=area.level)
 
 

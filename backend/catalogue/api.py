@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.decorators import decorate_view
 
-from backend.catalogue.models import Category
+from backend.catalogue.active import active_categories
 from backend.catalogue.schemas import CategoryOut
 from backend.public_cache import cached_for_anonymous
 from backend.schema_types import errors
@@ -16,4 +16,4 @@ router = Router(tags=["areas"])
 @decorate_view(cached_for_anonymous)
 def list_categories(request: HttpRequest):
     """The categories a resident can choose, in the language of Accept-Language."""
-    return [CategoryOut.of(c) for c in Category.objects.active()]
+    return [CategoryOut.of(c) for c in active_categories()]

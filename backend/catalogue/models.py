@@ -43,6 +43,7 @@ class Category(models.Model):
     )
     sort_order = models.PositiveIntegerField(default=100)
     active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = CategoryQuerySet.as_manager()
 

@@ -118,7 +118,7 @@ def create_demo_reports() -> int:
         },
     )
     for n, (category, description, lat, lon, steps) in enumerate(DEMO_REPORTS):
-        report, _ = create_report(
+        report = create_report(
             resident,
             NewReport(
                 id=uuid.UUID(int=n + 1),
@@ -127,7 +127,7 @@ def create_demo_reports() -> int:
                 lat=lat,
                 lon=lon,
             ),
-        )
+        ).report
         staff = User.objects.filter(unit=report.unit, role=Role.STAFF).first()
         if staff is None:
             continue

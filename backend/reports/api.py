@@ -75,11 +75,13 @@ def create_report(request: AuthedRequest, payload: ReportIn):
         photo_ids=tuple(payload.photo_ids),
         attributes=payload.attributes,
     )
-    report, created = services.create_report(request.auth, new)
-    report = Report.objects.with_related("category", "district", "commune", "unit").get(
-        id=report.id
-    )
-    view = _full_view(report, request.auth.id)
+    report, created, events, photos = services.create_report(request.auth, new)
+    if created:  # the answer from what was just written, not read back
+        public = [event for event in events if event.is_public]
+        view = ReportOut.of_report(report, True, public, photos)
+    else:
+        report = services.visible_report(report.id, request.auth)
+        view = _full_view(report, request.auth.id)
     candidates = [
         DuplicateCandidateOut(
             **dict(ReportSummaryOut.of(c.report)), distance_m=round(c.distance_m, 1)

@@ -268,9 +268,18 @@ class ReportEvent(models.Model):
     message = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
+    # When the subscribers after commit had it (backend.reports.timeline).
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["report", "created_at", "id"], name="event_timeline")]
+        indexes = [
+            models.Index(fields=["report", "created_at", "id"], name="event_timeline"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="event_undispatched",
+            ),
+        ]
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

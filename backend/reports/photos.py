@@ -6,14 +6,13 @@ from backend.accounts.models import User
 from backend.photos import services as photos
 from backend.photos.models import Photo, PhotoKind
 from backend.reports.models import EventKind, Report
-from backend.reports.timeline import record_event
+from backend.reports.timeline import NewEvent, record_events
 
 
-def _record_added(photo: Photo, report: Report) -> None:
-    record_event(
-        report,
+def _added(photo: Photo, uploader: User) -> NewEvent:
+    return NewEvent(
         EventKind.PHOTO_ADDED,
-        actor=photo.uploader,
+        actor=uploader,
         data={"photo": str(photo.id), "kind": photo.kind},
     )
 
@@ -31,11 +30,15 @@ def add_report_photo(
     returns the first photo and records nothing."""
     photo, created = photos.add_photo(uploader, data, photo_id=photo_id, report=report, kind=kind)
     if created:
-        _record_added(photo, report)
+        record_events(report, [_added(photo, uploader)])
     return photo, created
 
 
-def attach_uploaded_photos(report: Report, uploader: User, photo_ids: list[uuid.UUID]) -> None:
-    """The photos a resident uploaded before sending the report, now on it."""
-    for photo in photos.attach_photos(report, uploader, photo_ids):
-        _record_added(photo, report)
+def attach_uploaded_photos(
+    report: Report, uploader: User, photo_ids: list[uuid.UUID]
+) -> list[Photo]:
+    """The photos a resident uploaded before sending the new report, now on it."""
+    attached = photos.attach_photos(report, uploader, photo_ids)
+    if attached:
+        record_events(report, [_added(photo, uploader) for photo in attached])
+    return sorted(attached, key=lambda photo: photo.created_at)

@@ -1,7 +1,8 @@
 """How the domain asks moderation about a new report, without importing it.
 
 The function named by settings.REPORT_SCREENING_HOOK takes the unsaved report
-and returns a ScreeningDecision, as Django's pluggable backends do.
+and its reporter's history (read once for the whole creation) and returns a
+ScreeningDecision, as Django's pluggable backends do.
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from backend.reports.history import ReporterHistory
 from backend.reports.models import Report, Visibility
 
 
@@ -23,7 +25,7 @@ class ScreeningDecision:
 
 
 class Screener(Protocol):
-    def __call__(self, report: Report) -> ScreeningDecision: ...
+    def __call__(self, report: Report, history: ReporterHistory) -> ScreeningDecision: ...
 
 
 @cache
@@ -31,5 +33,5 @@ def _screener(path: str) -> Screener:
     return import_string(path)
 
 
-def screen_new_report(report: Report) -> ScreeningDecision:
-    return _screener(settings.REPORT_SCREENING_HOOK)(report)
+def screen_new_report(report: Report, history: ReporterHistory) -> ScreeningDecision:
+    return _screener(settings.REPORT_SCREENING_HOOK)(report, history)

@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,24 +16,27 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.areas import routing
+from backend.catalogue.active import active_category
 from backend.catalogue.attributes import clean_attributes
-from backend.catalogue.models import Category
 from backend.errors import NotFound, ServiceError, Unprocessable
 from backend.geo import distance_m, h3_cells, neighbourhood_r10
 from backend.jobs import enqueue_on_commit
+from backend.photos.models import Photo
 from backend.reports.access import managing_district_id
 from backend.reports.geocoding import fill_address
+from backend.reports.history import check_report_rate, reporter_history
 from backend.reports.models import (
     OPEN_STATUSES,
     EventKind,
     Follower,
     Report,
+    ReportEvent,
     Source,
     Visibility,
 )
 from backend.reports.photos import attach_uploaded_photos
-from backend.reports.screening import screen_new_report
-from backend.reports.timeline import record_event
+from backend.reports.screening import ScreeningDecision, screen_new_report
+from backend.reports.timeline import NewEvent, record_event, record_events
 
 # Crockford's base32 without I, L, O, U: easy to read out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -65,6 +69,15 @@ class NewReport:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+class Submission(NamedTuple):
+    report: Report
+    created: bool
+    # What this submission recorded (nothing for a replay), for an answer
+    # built without reading it back.
+    events: list[ReportEvent]
+    photos: list[Photo]
+
+
 @dataclass(frozen=True)
 class DuplicateCandidate:
     report: Report
@@ -73,30 +86,6 @@ class DuplicateCandidate:
 
 def new_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-
-
-def check_report_rate(reporter: User) -> None:
-    """At most REPORTS_PER_HOUR new reports per resident, counted in the database
-    so that it holds across processes and a replayed request does not count."""
-    limit = settings.REPORTS_PER_HOUR
-    window_start = timezone.now() - timedelta(hours=1)
-    # Only the limit-th most recent report of the hour matters: if it exists, the
-    # resident is at the limit until it is an hour old.
-    oldest_counted = (
-        Report.objects.filter(reporter=reporter, created_at__gte=window_start)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[limit - 1 : limit]
-        .first()
-    )
-    if oldest_counted is not None:
-        retry_after = max(1, int((oldest_counted - window_start).total_seconds()) + 1)
-        raise ServiceError(
-            f"You can send at most {limit} reports an hour. Please try again later.",
-            code="rate_limited",
-            status=429,
-            details={"retry_after_seconds": retry_after},
-            headers={"Retry-After": str(retry_after)},
-        )
 
 
 def _replayed(existing: Report, reporter: User, new: NewReport) -> Report:
@@ -109,17 +98,31 @@ def _replayed(existing: Report, reporter: User, new: NewReport) -> Report:
     return existing
 
 
-def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> tuple[Report, bool]:
-    """Route, screen and save a resident's report. Returns (report, created).
+def _replay(reporter: User, new: NewReport) -> Report:
+    """The report a retry of this request made, or the mismatch it is."""
+    existing = Report.objects.filter(id=new.id).first()
+    if existing is None:
+        raise ServiceError("Could not save the report; try again.", code="conflict", status=409)
+    return _replayed(existing, reporter, new)
+
+
+def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> Submission:
+    """Route, screen and save a resident's report.
 
     Sending the same id with the same content again returns the first report
     with created=False; with other content it is an idempotency_mismatch.
-    """
-    existing = Report.objects.filter(id=new.id).first()
-    if existing is not None:
-        return _replayed(existing, reporter, new), False
 
-    category = Category.objects.active().filter(code=new.category_code).first()
+    What only an admin changes (categories, routing rules, blocked terms) comes
+    from memory (`backend.reference_data`), the resident's history in one
+    query, and the writes in one statement per table: a new report costs five
+    statements and a savepoint pair, whoever is told of it (after commit).
+    """
+    now = timezone.now()
+    history = reporter_history(reporter, new.id, now)
+    if history.replayed_fingerprint is not None:
+        return Submission(_replay(reporter, new), False, [], [])
+
+    category = active_category(new.category_code)
     if category is None:
         raise Unprocessable(
             f"Unknown category {new.category_code!r}.",
@@ -128,9 +131,8 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> t
         )
     attributes = clean_attributes(category, new.attributes or {})
     placement = routing.place_in_service_area(new.lat, new.lon)
-    check_report_rate(reporter)
+    check_report_rate(history, now)
 
-    now = timezone.now()
     report = Report(
         id=new.id,
         reporter=reporter,
@@ -143,16 +145,17 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> t
         lon=new.lon,
         accuracy_m=new.accuracy_m,
         **h3_cells(new.lat, new.lon),
-        district_id=placement.district.id,
-        commune_id=placement.commune.id if placement.commune else None,
+        district=placement.district,
+        commune=placement.commune,
         unit=(unit := routing.unit_for(placement, category.id)),
         managing_district_id=managing_district_id(unit, placement.district.id),
         priority=category.default_priority,
         due_at=now + timedelta(hours=category.sla_hours),
         request_fingerprint=new.fingerprint(),
         created_at=now,
+        updated_at=now,
     )
-    decision = screen_new_report(report)
+    decision = screen_new_report(report, history)
     report.visibility = decision.visibility
     report.public_description = (
         new.description if decision.public_description is None else decision.public_description
@@ -163,45 +166,45 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> t
         try:
             with transaction.atomic():
                 report.save(force_insert=True)
-                _record_creation(report, placement, decision)
-                attach_uploaded_photos(report, reporter, list(new.photo_ids))
+                events = _record_creation(report, placement, decision)
+                photos = attach_uploaded_photos(report, reporter, list(new.photo_ids))
                 if not report.address and settings.GEOCODER_URL:
                     enqueue_on_commit(fill_address, str(report.id))
-            return report, True
+            return Submission(report, True, events, photos)
         except IntegrityError:
             # Either the same id arrived twice at once (a retry racing the
-            # first try), or the reference collided: tell them apart.
-            existing = Report.objects.filter(id=new.id).first()
-            if existing is not None:
-                return _replayed(existing, reporter, new), False
+            # first try, or another resident's id), or the reference collided:
+            # tell them apart.
+            if Report.objects.filter(id=new.id).exists():
+                return Submission(_replay(reporter, new), False, [], [])
     raise ServiceError("Could not allocate a report reference.", code="reference_exhausted")
 
 
-def _record_creation(report: Report, placement: routing.Placement, decision) -> None:
+def _record_creation(
+    report: Report, placement: routing.Placement, decision: ScreeningDecision
+) -> list[ReportEvent]:
     Follower.objects.create(report=report, user=report.reporter)
-    record_event(
-        report,
-        EventKind.CREATED,
-        actor=report.reporter,
-        data={"category": report.category.code},
-    )
-    record_event(
-        report,
-        EventKind.ROUTED,
-        data={
-            "district": placement.district.code,
-            "commune": placement.commune.code if placement.commune else None,
-            "unit": report.unit.code if report.unit else None,
-            "distance_outside_m": placement.distance_outside_m,
-        },
-    )
+    events = [
+        NewEvent(EventKind.CREATED, actor=report.reporter, data={"category": report.category.code}),
+        NewEvent(
+            EventKind.ROUTED,
+            data={
+                "district": placement.district.code,
+                "commune": placement.commune.code if placement.commune else None,
+                "unit": report.unit.code if report.unit else None,
+                "distance_outside_m": placement.distance_outside_m,
+            },
+        ),
+    ]
     if decision.reasons or decision.visibility != Visibility.PUBLIC:
-        record_event(
-            report,
-            EventKind.SCREENED,
-            is_public=False,
-            data={"visibility": decision.visibility, "reasons": decision.reasons},
+        events.append(
+            NewEvent(
+                EventKind.SCREENED,
+                is_public=False,
+                data={"visibility": decision.visibility, "reasons": decision.reasons},
+            )
         )
+    return record_events(report, events)
 
 
 def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandidate]:

@@ -5,7 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from backend.catalogue.models import Category
+from backend.catalogue.active import active_categories
 from backend.i18n import localized
 from backend.statistics.access import may_see_statistics
 
@@ -17,7 +17,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path(), "/admin/login/")
     if not may_see_statistics(request.user):
         return HttpResponse("Officials and district managers only.", status=403)
-    categories = [(c.code, localized(c, "name")) for c in Category.objects.active()]
+    categories = [(c.code, localized(c, "name")) for c in active_categories()]
     return render(
         request,
         "dashboard/index.html",

@@ -118,9 +118,8 @@ def test_point_far_outside_is_outside_the_service_area():
 def test_nearest_district_distance_is_configurable(settings):
     lat, lon = _offset_outside(district("850"), 200)
     settings.ROUTING_NEAREST_DISTRICT_MAX_M = 100
-    routing._cache.invalidate()
     # The index is rebuilt only when areas change; a new setting needs a new index.
-    routing._cache._index = None
+    routing._index.forget()
     assert routing.place(lat, lon) is None
 
 
@@ -159,7 +158,7 @@ def test_index_is_rebuilt_when_an_area_changes():
 
 @pytest.mark.django_db
 def test_index_notices_a_change_made_by_another_process(settings):
-    settings.AREAS_RECHECK_SECONDS = 0
+    settings.REFERENCE_RECHECK_SECONDS = 0
     first = routing.area_index()
     # A change that sends no signal here, as one made in another process.
     Area.objects.filter(code="842").update(name="Thành phố Trà Vinh (đổi tên)")

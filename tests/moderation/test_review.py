@@ -37,11 +37,15 @@ def test_approve_publishes_it_into_the_unit_queue(staff, held, anonymous):
     assert staff["moderator"].get("/api/v1/moderation/queue").json() == []
 
 
-def test_reject_tells_the_reporter_why(staff, held, resident, django_capture_on_commit_callbacks):
-    response = staff["moderator"].post_json(
-        f"/api/v1/moderation/reports/{held['id']}/reject", {"reason": "Ngôn từ xúc phạm"}
-    )
+def test_reject_tells_the_reporter_why(
+    staff, held, resident, run_jobs, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff["moderator"].post_json(
+            f"/api/v1/moderation/reports/{held['id']}/reject", {"reason": "Ngôn từ xúc phạm"}
+        )
     assert response.json()["status"] == "rejected"
+    run_jobs()
     note = Notification.objects.get(user__firebase_uid="resident-an", kind="moderation")
     assert note.params["message"] == "Ngôn từ xúc phạm"
     own = resident.get(f"/api/v1/reports/{held['id']}").json()
@@ -99,6 +103,17 @@ def test_a_banned_resident_cannot_send_new_reports(staff, held, resident):
     assert refused.json()["error"]["code"] == "resident_banned"
     assert Report.objects.filter(id=old["id"]).exists()  # old ones stay handled
     assert staff["staff842"].get(f"/api/v1/staff/tickets/{old['id']}").status_code == 200
+
+
+def test_a_ban_lifted_in_the_admin_lets_the_resident_report_again(staff, held, resident):
+    from moderation.models import Ban
+
+    staff["moderator"].post_json(
+        f"/api/v1/moderation/reports/{held['id']}/ban-reporter", {"days": 30, "reason": "Spam"}
+    )
+    assert resident.post_json("/api/v1/reports", report_payload()).status_code == 403
+    Ban.objects.get().delete()  # as the admin's delete action does, row by row
+    assert resident.post_json("/api/v1/reports", report_payload()).status_code == 201
 
 
 def test_enough_distinct_flags_send_a_report_back_to_review(resident, tokens, anonymous):

@@ -3,6 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from backend.reports.models import ReportEvent
+from backend.reports.timeline import dispatch_events, sweep_undispatched
 from notifications.delivery import (
     _claimable_rows,
     _take,
@@ -19,6 +21,15 @@ TOKEN_BINH = "fcm-token-binh-" + "b" * 40
 TOKEN_STAFF = "fcm-token-staff-" + "c" * 40
 
 
+def dispatch_recorded_events() -> None:
+    """What the timeline's dispatch job does after a change commits: the
+    notifications written, their pushes queued (or not, unless the test runs
+    the on-commit callbacks)."""
+    dispatch_events(
+        list(ReportEvent.objects.filter(dispatched_at=None).values_list("id", flat=True))
+    )
+
+
 def register(client: ApiClient, token: str, locale: str = "vi", platform: str = "android"):
     response = client.post_json(
         "/api/v1/devices",
@@ -31,6 +42,7 @@ def register(client: ApiClient, token: str, locale: str = "vi", platform: str = 
 @pytest.fixture
 def followed_ticket(resident, other_resident, staff, ticket_842):
     """A ticket reported by An (Vietnamese phone) and supported by Bình (Khmer phone)."""
+    dispatch_recorded_events()  # the staff were told of the new ticket before any phone
     register(resident, TOKEN_AN, "vi")
     register(other_resident, TOKEN_BINH, "km-KH")
     other_resident.post(f"/api/v1/reports/{ticket_842['id']}/support")
@@ -78,6 +90,8 @@ def test_a_large_fan_out_is_queued_as_several_jobs_that_workers_share(
 
     settings.NOTIFICATIONS_PER_JOB = 1  # two followers: two jobs
     change_status(staff, followed_ticket, "acknowledged", "", django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch_recorded_events()
     jobs = queue("notifications").get_jobs()
     assert [len(job.args[0]) for job in jobs] == [1, 1]
     assert len({job.args[0][0] for job in jobs}) == 2  # each notification in one job
@@ -94,6 +108,7 @@ def test_the_inbox_has_everything_in_the_readers_language(
             f"/api/v1/staff/tickets/{followed_ticket['id']}/comments",
             {"message": "Đội sẽ đến vào thứ Hai", "public": True},
         )
+    run_jobs()
     body = resident.get("/api/v1/me/notifications", HTTP_ACCEPT_LANGUAGE="en").json()
     assert [n["kind"] for n in body["items"]] == ["reply", "status_changed"]
     assert body["items"][1]["title"] == f"Report {followed_ticket['reference']} acknowledged"
@@ -165,17 +180,23 @@ def test_a_server_error_is_retried_by_the_sdk(
     assert Delivery.objects.get(device__token=TOKEN_AN).state == DeliveryState.SENT
 
 
+def acknowledge_without_delivering(staff, ticket, capture) -> list[int]:
+    """The ticket acknowledged, its delivery jobs not run: the notifications' ids."""
+    with capture(execute=False):
+        staff["staff842"].post_json(
+            f"/api/v1/staff/tickets/{ticket['id']}/status", {"status": "acknowledged"}
+        )
+    dispatch_recorded_events()
+    return list(Notification.objects.values_list("id", flat=True))
+
+
 def test_after_the_last_retry_the_push_is_failed_but_stays_in_the_inbox(
     fcm, followed_ticket, staff, resident, django_capture_on_commit_callbacks
 ):
     from notifications.delivery import MAX_ATTEMPTS, DeliveryRetry
 
     fcm.outcomes[TOKEN_AN] = ["quota"] * MAX_ATTEMPTS
-    with django_capture_on_commit_callbacks(execute=False):
-        staff["staff842"].post_json(
-            f"/api/v1/staff/tickets/{followed_ticket['id']}/status", {"status": "acknowledged"}
-        )
-    ids = list(Notification.objects.values_list("id", flat=True))
+    ids = acknowledge_without_delivering(staff, followed_ticket, django_capture_on_commit_callbacks)
     for _ in range(MAX_ATTEMPTS - 1):
         with pytest.raises(DeliveryRetry):
             deliver_notifications(ids)
@@ -185,15 +206,6 @@ def test_after_the_last_retry_the_push_is_failed_but_stays_in_the_inbox(
     assert delivery.attempts == MAX_ATTEMPTS
     assert "QuotaExceeded" in delivery.last_error
     assert resident.get("/api/v1/me/notifications").json()["items"][0]["kind"] == "status_changed"
-
-
-def acknowledge_without_delivering(staff, ticket, capture) -> list[int]:
-    """The ticket acknowledged, its delivery jobs not run: the notifications' ids."""
-    with capture(execute=False):
-        staff["staff842"].post_json(
-            f"/api/v1/staff/tickets/{ticket['id']}/status", {"status": "acknowledged"}
-        )
-    return list(Notification.objects.values_list("id", flat=True))
 
 
 def test_delivering_twice_sends_once(
@@ -220,7 +232,7 @@ def test_a_delivery_another_job_claimed_after_it_was_read_is_not_taken(
     assert _take(read_by_this_job) == []
 
 
-def test_nothing_is_lost_when_redis_is_down_between_commit_and_enqueue(
+def test_nothing_is_lost_when_redis_is_down_when_a_change_commits(
     fcm,
     followed_ticket,
     staff,
@@ -234,6 +246,33 @@ def test_nothing_is_lost_when_redis_is_down_between_commit_and_enqueue(
             f"/api/v1/staff/tickets/{followed_ticket['id']}/status", {"status": "acknowledged"}
         )
     assert response.status_code == 200
+    run_jobs()
+    assert fcm.received == []  # nothing was queued
+    assert sweep_undispatched() == 0  # too recent: the job may still be on its way
+    time_machine.move_to(timezone.now() + timedelta(minutes=2))
+    waiting = ReportEvent.objects.filter(dispatched_at=None).count()
+    assert waiting >= 1
+    assert sweep_undispatched() == waiting
+    run_jobs()
+    assert {r.message["token"] for r in fcm.received} == {TOKEN_AN, TOKEN_BINH}
+    assert sweep_undispatched() == 0  # told once
+
+
+def test_nothing_is_lost_when_redis_is_down_when_the_pushes_are_queued(
+    fcm,
+    followed_ticket,
+    staff,
+    run_jobs,
+    redis_down,
+    time_machine,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        staff["staff842"].post_json(
+            f"/api/v1/staff/tickets/{followed_ticket['id']}/status", {"status": "acknowledged"}
+        )
+    with redis_down(), django_capture_on_commit_callbacks(execute=True):
+        dispatch_recorded_events()
     assert Delivery.objects.filter(state=DeliveryState.PENDING).count() == 2
     run_jobs()
     assert fcm.received == []  # nothing was queued
@@ -316,9 +355,6 @@ def test_console_sender_is_the_embedded_default(
     followed_ticket, staff, settings, django_capture_on_commit_callbacks
 ):
     settings.NOTIFICATION_SENDER = "console"
-    with django_capture_on_commit_callbacks(execute=False):
-        staff["staff842"].post_json(
-            f"/api/v1/staff/tickets/{followed_ticket['id']}/status", {"status": "acknowledged"}
-        )
-    deliver_notifications(list(Notification.objects.values_list("id", flat=True)))
+    ids = acknowledge_without_delivering(staff, followed_ticket, django_capture_on_commit_callbacks)
+    deliver_notifications(ids)
     assert Delivery.objects.filter(state=DeliveryState.SENT).count() == 2

@@ -21,7 +21,7 @@ def test_a_third_party_client_reads_catalogue_and_requests(live_server, tra_vinh
     import uuid
 
     resident = User.objects.create(username="georeport-resident", firebase_uid="gr-1")
-    report, _ = create_report(
+    report = create_report(
         resident,
         NewReport(
             id=uuid.uuid4(),
@@ -30,7 +30,7 @@ def test_a_third_party_client_reads_catalogue_and_requests(live_server, tra_vinh
             lat=TRA_VINH_MARKET[0],
             lon=TRA_VINH_MARKET[1],
         ),
-    )
+    ).report
     client = GeoReport(
         f"{live_server.url}/open311/v2", jurisdiction="travinh.gov.vn", output_format=fmt
     )

@@ -92,4 +92,4 @@ def test_without_a_geocoder_nothing_is_queued(
 
     settings.GEOCODER_URL = ""
     send(resident, django_capture_on_commit_callbacks, address="")
-    assert queue().count == 0
+    assert [job.func_name for job in queue().jobs] == ["backend.reports.timeline.dispatch_events"]

@@ -1,0 +1,53 @@
+"""Categories, routing rules and blocked terms come from memory, and a change
+reaches every process: at once where it was saved, within
+REFERENCE_RECHECK_SECONDS elsewhere."""
+
+import pytest
+
+from backend.areas.models import Area, RoutingRule, Unit
+from backend.catalogue.active import active_category
+from backend.catalogue.models import Category
+from moderation.models import BlockedTerm
+from tests.reports.helpers import report_payload
+
+pytestmark = pytest.mark.django_db
+
+
+def send(resident, **overrides):
+    return resident.post_json("/api/v1/reports", report_payload(**overrides))
+
+
+def test_a_category_added_in_the_admin_is_offered_at_once(resident):
+    pothole = Category.objects.get(code="pothole")
+    assert send(resident, category="sinkhole").json()["error"]["code"] == "unknown_category"
+    Category.objects.create(code="sinkhole", group=pothole.group, name_vi="Hố sụt", sla_hours=24)
+    assert send(resident, category="sinkhole").status_code == 201
+
+
+def test_a_category_changed_by_another_process_is_seen_after_the_recheck(settings):
+    settings.REFERENCE_RECHECK_SECONDS = 3600
+    assert active_category("pothole").name_vi != "Ổ gà (đổi tên)"
+    # A change that sends no signal here, as one saved by another process.
+    Category.objects.filter(code="pothole").update(name_vi="Ổ gà (đổi tên)")
+    Category.objects.filter(code="pothole").update(
+        updated_at=Category.objects.get(code="pothole").updated_at.replace(year=2030)
+    )
+    assert active_category("pothole").name_vi != "Ổ gà (đổi tên)"  # not rechecked yet
+    settings.REFERENCE_RECHECK_SECONDS = 0
+    assert active_category("pothole").name_vi == "Ổ gà (đổi tên)"
+
+
+def test_a_new_routing_rule_routes_the_next_report(resident):
+    commune = Area.objects.active().get(code="29239")  # Phường 1, Thành phố Trà Vinh
+    first = send(resident).json()
+    assert first["unit"]["code"] == "urban-842"
+    lights = Unit.objects.create(code="lights-29239", name="Đội đèn Phường 1", area=commune)
+    RoutingRule.objects.create(area=commune, category=None, unit=lights)
+    assert send(resident, lat=first["lat"] + 0.0005).json()["unit"]["code"] == "lights-29239"
+
+
+def test_a_blocked_term_added_by_a_moderator_holds_the_next_report(resident):
+    text = "Đường này toàn bọn xyzabc phá hoại"
+    assert send(resident, description=text).json()["visibility"] == "public"
+    BlockedTerm.objects.create(term="xyzabc", weight=1.0)
+    assert send(resident, description=text, lat=9.948).json()["visibility"] == "held"

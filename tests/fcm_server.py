@@ -87,6 +87,7 @@ class FcmServer:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._ids = itertools.count(1)
         self._loop = asyncio.new_event_loop()
         started = threading.Event()
@@ -114,6 +115,7 @@ class FcmServer:
         request = json.loads(body)
         with self._lock:
             self.received.append(Received(path, headers.get("authorization", ""), request))
+            self._arrived.notify_all()
             token = request.get("message", {}).get("token", "")
             queue = self.outcomes.get(token, [])
             outcome = queue.pop(0) if queue else "ok"
@@ -131,6 +133,12 @@ class FcmServer:
 
     def to(self, token: str) -> list[Received]:
         return [r for r in self.received if r.message.get("token") == token]
+
+    def wait_for(self, token: str, timeout: float) -> list[Received]:
+        """What reached `token`, once something has (or the timeout passed)."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: self.to(token), timeout=timeout)
+        return self.to(token)
 
     def stop(self) -> None:
         self._loop.call_soon_threadsafe(self._server.close)

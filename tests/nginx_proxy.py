@@ -4,11 +4,10 @@ tests and bench/faults.py. Filled in as the nginx image does (envsubst)."""
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from string import Template
 
-import requests
+from tests.process_output import drain, wait_for_line
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "nginx" / "default.conf.template"
 
@@ -29,7 +28,7 @@ def start_proxy(folder: Path, upstream: str, port: int) -> subprocess.Popen:
         f"""
 worker_processes 1;
 pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
+error_log stderr notice;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
@@ -48,12 +47,8 @@ http {{
         [binary, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
         stderr=subprocess.PIPE,
     )
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=0.5)
-            return process
-        except requests.ConnectionError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.05)
-    raise RuntimeError("nginx did not start")
+    assert process.stderr is not None
+    # nginx opens its listening sockets before it starts its workers.
+    wait_for_line(process.stderr, "start worker process", timeout=10)
+    drain(process.stderr)
+    return process

@@ -2,7 +2,8 @@
 nothing on disk: outages are rehearsed on it, never on the machine's Redis."""
 
 import subprocess
-import time
+
+from tests.process_output import drain, wait_for_line
 
 
 def answers(port: int) -> bool:
@@ -16,10 +17,9 @@ def start_redis(port: int) -> subprocess.Popen:
     redis = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
     )  # fmt: skip
-    for _ in range(100):
-        if answers(port):
-            return redis
-        time.sleep(0.05)
-    raise RuntimeError("Redis did not start")
+    assert redis.stdout is not None
+    wait_for_line(redis.stdout, "Ready to accept connections", timeout=10)
+    drain(redis.stdout)
+    return redis

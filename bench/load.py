@@ -209,14 +209,17 @@ def print_query_counts(identities, report_id: str) -> None:
                 assert client.get(url, **headers).status_code == 200, url
             counts.append(str(len(captured)))
         print(f"  {label:14s} {' / '.join(counts)}")
-    with CaptureQueriesContext(connection) as captured:
-        body = {"id": str(uuid.uuid4()), "category": "pothole", "description": "Ổ gà tải thử",
-                "lat": 9.9472, "lon": 106.3372}  # fmt: skip
-        created = client.post(
-            "/api/v1/reports", json.dumps(body), content_type="application/json", **resident
-        )
-        assert created.status_code == 201, created.content
-    print(f"  {'report creation':14s} {len(captured)} (routing, screening, duplicates, the outbox)")
+    counts = []
+    for _first_then_warm in range(2):  # the first one fills the reference data held in memory
+        with CaptureQueriesContext(connection) as captured:
+            body = {"id": str(uuid.uuid4()), "category": "pothole", "description": "Ổ gà tải thử",
+                    "lat": 9.9472, "lon": 106.3372}  # fmt: skip
+            created = client.post(
+                "/api/v1/reports", json.dumps(body), content_type="application/json", **resident
+            )
+            assert created.status_code == 201, created.content
+        counts.append(len(captured))
+    print(f"  {'report creation':14s} {counts[1]} (the first in a process: {counts[0]})")
 
 
 def forget_earlier_runs() -> int:

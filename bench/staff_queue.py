@@ -12,8 +12,7 @@ API (/healthz) is measured alongside as the baseline.
 import sys
 from pathlib import Path
 
-# This file's name shadows the standard library's `queue` (psycopg needs it):
-# look modules up from the repository root, not from bench/.
+# Modules are looked up from the repository root (bench.setup_db), not bench/.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402

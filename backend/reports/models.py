@@ -40,8 +40,8 @@ class Visibility(models.TextChoices):
     HIDDEN = "hidden", "Hidden by a moderator"
 
 
-# Held reports wait for moderation and are not in any staff queue.
-_IN_QUEUE = ~models.Q(visibility=Visibility.HELD)
+# Held reports wait for moderation and are not in any staff queue (nor escalated).
+IN_QUEUE = ~models.Q(visibility=Visibility.HELD)
 
 
 def _queue_indexes(owner: str) -> list[models.Index]:
@@ -52,18 +52,16 @@ def _queue_indexes(owner: str) -> list[models.Index]:
     return [
         models.Index(
             fields=[owner, "due_at", "id"],
-            condition=_IN_QUEUE & models.Q(status__in=OPEN_STATUSES),
+            condition=IN_QUEUE & models.Q(status__in=OPEN_STATUSES),
             name=f"queue_{short}_due_open",
         ),
+        models.Index(fields=[owner, "due_at", "id"], condition=IN_QUEUE, name=f"queue_{short}_due"),
         models.Index(
-            fields=[owner, "due_at", "id"], condition=_IN_QUEUE, name=f"queue_{short}_due"
-        ),
-        models.Index(
-            fields=[owner, "-created_at", "-id"], condition=_IN_QUEUE, name=f"queue_{short}_new"
+            fields=[owner, "-created_at", "-id"], condition=IN_QUEUE, name=f"queue_{short}_new"
         ),
         models.Index(
             fields=[owner, "status", "due_at", "id"],
-            condition=_IN_QUEUE,
+            condition=IN_QUEUE,
             name=f"queue_{short}_status",
         ),
     ]
@@ -114,12 +112,17 @@ class Report(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    reference = models.CharField(max_length=12, unique=True)
+    reference = models.CharField(max_length=12)  # unique: report_reference_unique
+    # Foreign keys carry no index of their own where a composite index leads
+    # with them (reporter: report_mine; category: report_duplicates_recent;
+    # district: stats_district_period) or where nothing filters by them alone
+    # (unit, managing district: the partial queue indexes; assignee,
+    # merged_into): each index is paid on every insert.
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports", db_index=False
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.APP)
-    category = models.ForeignKey("catalogue.Category", on_delete=models.PROTECT)
+    category = models.ForeignKey("catalogue.Category", on_delete=models.PROTECT, db_index=False)
     description = models.TextField(help_text="As the resident wrote it")
     public_description = models.TextField(
         blank=True, help_text="What the public sees: the description after redaction"
@@ -132,22 +135,28 @@ class Report(models.Model):
     lon = models.FloatField()
     accuracy_m = models.FloatField(null=True, blank=True)
     # H3 cells of the point: duplicates are found among neighbouring res-10
-    # cells, and statistics group by res 7 to 9, without a spatial database.
+    # cells, and statistics group by res 7 to 9 (over a period's rows: no index
+    # of their own), without a spatial database.
     h3_r7 = models.BigIntegerField()
     h3_r8 = models.BigIntegerField()
     h3_r9 = models.BigIntegerField()
     h3_r10 = models.BigIntegerField()
 
-    district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     commune = models.ForeignKey(
         "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    unit = models.ForeignKey("areas.Unit", null=True, blank=True, on_delete=models.PROTECT)
+    unit = models.ForeignKey(
+        "areas.Unit", null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     # The district whose manager oversees the ticket: its unit's district (or,
     # with no unit, the district it lies in); none for a province-wide unit.
     managing_district = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     visibility = models.CharField(
@@ -163,10 +172,12 @@ class Report(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_reports",
+        db_index=False,
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
-    )
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates",
+        db_index=False,
+    )  # fmt: skip
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(
@@ -190,6 +201,11 @@ class Report(models.Model):
     objects = ReportQuerySet.as_manager()
 
     class Meta:
+        constraints = [
+            # A constraint, not unique=True: that would add a second, LIKE-ready
+            # index nobody uses (references are matched exactly).
+            models.UniqueConstraint(fields=["reference"], name="report_reference_unique")
+        ]
         indexes = [
             models.Index(fields=["reporter", "-created_at", "-id"], name="report_mine"),
             models.Index(fields=["visibility", "-created_at", "-id"], name="report_feed"),
@@ -199,14 +215,11 @@ class Report(models.Model):
                 fields=["category", "h3_r10", "created_at"], name="report_duplicates_recent"
             ),
             models.Index(fields=["lat", "lon"], name="report_lat_lon"),
-            models.Index(fields=["h3_r7"], name="report_h3_r7"),
-            models.Index(fields=["h3_r8"], name="report_h3_r8"),
-            models.Index(fields=["h3_r9"], name="report_h3_r9"),
             *_queue_indexes("unit"),
             *_queue_indexes("managing_district"),
             models.Index(
                 fields=["due_at", "id"],
-                condition=_IN_QUEUE & models.Q(status__in=OPEN_STATUSES),
+                condition=IN_QUEUE & models.Q(status__in=OPEN_STATUSES),
                 name="queue_all_due_open",
             ),
             # Officials' figures by district and period, from the index alone.

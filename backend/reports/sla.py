@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.reports.models import EventKind, Report, overdue
+from backend.reports.models import IN_QUEUE, EventKind, Report, overdue
 from backend.reports.timeline import record_event
 
 LEVEL_NAMES = {1: "unit_lead", 2: "district_manager"}
@@ -31,8 +31,9 @@ def escalate_overdue() -> EscalationResult:
     result = EscalationResult()
     manager_delay = timedelta(hours=settings.ESCALATE_TO_MANAGER_AFTER_HOURS)
     steps = [
-        (1, Report.objects.filter(overdue(now), escalation_level=0)),
-        (2, Report.objects.filter(overdue(now, by=manager_delay), escalation_level=1)),
+        # Held reports are in nobody's queue: nobody is told they are late.
+        (1, Report.objects.filter(IN_QUEUE, overdue(now), escalation_level=0)),
+        (2, Report.objects.filter(IN_QUEUE, overdue(now, by=manager_delay), escalation_level=1)),
     ]
     for level, candidates in steps:
         for report_id in candidates.values_list("id", flat=True).iterator():

@@ -219,7 +219,7 @@ def print_query_counts(identities, report_id: str) -> None:
             )
             assert created.status_code == 201, created.content
         counts.append(len(captured))
-    print(f"  {'report creation':14s} {counts[1]} (the first in a process: {counts[0]})")
+    print(f"  {'report creation':14s} {counts[1]} with its BEGIN and COMMIT (the first in a process: {counts[0]})")
 
 
 def forget_earlier_runs() -> int:

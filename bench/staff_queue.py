@@ -20,7 +20,7 @@ import re  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
-from bench.setup_db import ensure_reports, setup_django  # noqa: E402
+from bench.setup_db import ensure_reports, setup_django, vacuum  # noqa: E402
 
 
 def main() -> None:
@@ -30,6 +30,9 @@ def main() -> None:
     args = parser.parse_args()
     setup_django()
     ensure_reports(args.reports)
+    from backend.reports.models import Report as _Report
+
+    vacuum(_Report)  # fresh statistics: this machine's PostgreSQL runs without autovacuum
 
     from django.db import connection
     from django.test import Client, RequestFactory

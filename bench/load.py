@@ -219,7 +219,8 @@ def print_query_counts(identities, report_id: str) -> None:
             )
             assert created.status_code == 201, created.content
         counts.append(len(captured))
-    print(f"  {'report creation':14s} {counts[1]} with its BEGIN and COMMIT (the first in a process: {counts[0]})")
+    first, warm = counts
+    print(f"  {'report creation':14s} {warm} with BEGIN and COMMIT (first in a process: {first})")
 
 
 def forget_earlier_runs() -> int:

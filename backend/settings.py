@@ -315,6 +315,8 @@ MODERATION_ACTIONS_RATE = envstr("MODERATION_ACTIONS_RATE", "120/m")
 OPEN311_JURISDICTION_ID = envstr("OPEN311_JURISDICTION_ID", "travinh.gov.vn")
 OPEN311_CONTACT = envstr("OPEN311_CONTACT", "")
 OPEN311_KEY_SERVICE = envstr("OPEN311_KEY_SERVICE", "")
+# The discovery document's test endpoint (a staging server); this one's own by default.
+OPEN311_TEST_URL = envstr("OPEN311_TEST_URL", "").rstrip("/")
 # Hosts (host[:port]) whose media_url images are fetched; any other is ignored.
 OPEN311_MEDIA_HOSTS = [h.lower() for h in envlist("OPEN311_MEDIA_HOSTS")]
 # Only for tests and closed networks: fetch media_url from hosts whose address

@@ -21,7 +21,7 @@ def site_error(
 ) -> HttpResponse:
     if request.path.startswith(OPEN311_PREFIX):
         fmt = "xml" if request.path.endswith(".xml") else "json"
-        return open311_errors(fmt, status, (status, message))
+        return open311_errors(fmt, status, message)
     return error_response(status, code, message, details)
 
 

@@ -5,7 +5,9 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from django.http import HttpResponse
 
-CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# Exactly these: validators compare the strings. JSON is UTF-8 by its RFC, and
+# the XML says so in its declaration.
+CONTENT_TYPES = {"json": "application/json", "xml": "text/xml"}
 
 
 def _xml_value(parent: Element, name: str, value: object) -> None:
@@ -44,6 +46,14 @@ def render(data: object, fmt: str, root: str, item: str | None, status: int = 20
     return HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
 
 
-def errors(fmt: str, status: int, *problems: tuple[int | str, str]) -> HttpResponse:
-    data = [{"code": code, "description": description} for code, description in problems]
-    return render(data, fmt, "errors", "error", status=status)
+def errors(
+    fmt: str, status: int, description: str, headers: dict[str, str] | None = None
+) -> HttpResponse:
+    """The spec's error list; each code is the HTTP status, a number, as in
+    the spec's examples (never one of our word codes)."""
+    response = render(
+        [{"code": status, "description": description}], fmt, "errors", "error", status=status
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response

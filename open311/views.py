@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from backend.accounts.models import User
@@ -66,13 +67,20 @@ def endpoint(view):
             return view(request, fmt, **kwargs)
         except Open311Error as error:
             undo_request_writes()
-            return errors(fmt, error.status, (error.status, error.description))
+            return errors(fmt, error.status, error.description)
         except ServiceError as error:
             undo_request_writes()
-            status = 403 if error.status in (401, 403) else 404 if error.status == 404 else 400
-            return errors(fmt, status, (error.code, error.message))
+            return errors(fmt, _open311_status(error.status), error.message, error.headers)
 
     return csrf_exempt(wrapper)
+
+
+def _open311_status(status: int) -> int:
+    """The statuses GeoReport v2 clients know: 403 for any sign-in problem, 404,
+    429 (with Retry-After) for a rate limit, 400 for the rest."""
+    if status in (401, 403):
+        return 403
+    return status if status in (404, 429) else 400
 
 
 def _param(request: HttpRequest, name: str) -> str | None:
@@ -100,19 +108,22 @@ def _service(category: Category) -> dict:
 
 @endpoint
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    base = request.build_absolute_uri("/open311/v2/")
+    # No trailing slash: clients append "/services.xml" to it.
+    production = request.build_absolute_uri("/open311/v2")
+    changeset = "2026-12-02T00:00:00+07:00"
+    endpoint = {
+        "specification": "http://wiki.open311.org/GeoReport_v2",
+        "changeset": changeset,
+        "formats": ["text/xml", "application/json"],
+    }
     data = {
-        "changeset": "2026-11-25T00:00:00+07:00",
-        "contact": settings.OPEN311_CONTACT,
-        "key_service": settings.OPEN311_KEY_SERVICE,
+        "changeset": changeset,
+        "contact": settings.OPEN311_CONTACT or _("Ask this service's administrators."),
+        "key_service": settings.OPEN311_KEY_SERVICE
+        or _("An api_key for posting requests is issued by this service's administrators."),
         "endpoints": [
-            {
-                "specification": "http://wiki.open311.org/GeoReport_v2",
-                "url": base,
-                "changeset": "2026-11-25T00:00:00+07:00",
-                "type": "production",
-                "formats": ["text/xml", "application/json"],
-            }
+            {**endpoint, "url": production, "type": "production"},
+            {**endpoint, "url": settings.OPEN311_TEST_URL or production, "type": "test"},
         ],
     }
     return render(data, fmt, "discovery", None)

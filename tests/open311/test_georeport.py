@@ -30,8 +30,8 @@ DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
 
 def get(path: str, fmt: str, **params):
     response = Client().get(f"{BASE}/{path}.{fmt}", params)
-    expected = "application/json" if fmt == "json" else "text/xml"
-    assert response["Content-Type"].startswith(expected)
+    # Exactly, as validators compare them.
+    assert response["Content-Type"] == ("application/json" if fmt == "json" else "text/xml")
     return response
 
 
@@ -70,6 +70,42 @@ def test_discovery(fmt):
             data.find("endpoints/endpoint/specification").text
             == "http://wiki.open311.org/GeoReport_v2"
         )
+
+
+def test_discovery_passes_the_validators_rules():
+    """As SeeClickFix's open311-validator reads it: a test and a production
+    endpoint, URLs that take "/services.xml" appended, the exact content types,
+    and a contact and a key service."""
+    data = get("discovery", "json").json()
+    assert data["contact"] and data["key_service"] and data["changeset"]
+    assert sorted(e["type"] for e in data["endpoints"]) == ["production", "test"]
+    for endpoint in data["endpoints"]:
+        assert not endpoint["url"].endswith("/")
+        assert endpoint["formats"] == ["text/xml", "application/json"]
+        path = endpoint["url"].split("testserver", 1)[1]
+        for fmt in ("xml", "json"):
+            response = Client().get(f"{path}/services.{fmt}")
+            assert response.status_code == 200
+            assert response["Content-Type"] == endpoint["formats"][fmt == "json"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_errors_have_the_spec_shape_with_numeric_codes_for_any_path(fmt):
+    for path in ("/open311/v2/no-such.", "/open311/v2//services."):
+        response = Client().get(f"{path}{fmt}")
+        assert response.status_code == 404, path
+        errors = parse(response, fmt)
+        if fmt == "json":
+            assert isinstance(errors[0]["code"], int) and errors[0]["description"]
+        else:
+            assert errors.tag == "errors" and errors.find("error/code").text == "404"
+
+
+def test_an_unknown_format_is_answered_in_json():
+    response = Client().get("/open311/v2/services.csv")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()[0]["code"] == 404
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -259,6 +295,19 @@ def test_bad_posts_are_refused_in_the_spec_shape(api_key, change, status):
     assert root.tag == "errors"
     assert root.find("error/description").text
     assert not Report.objects.exists()
+
+
+def test_a_client_over_the_rate_limit_gets_429_with_retry_after(api_key, settings):
+    settings.REPORTS_PER_HOUR = 1
+    first = Client().post(f"{BASE}/requests.json", fixmystreet_post(api_key))
+    assert first.status_code == 200
+    again = Client().post(
+        f"{BASE}/requests.json", fixmystreet_post(api_key, {"description": "Lại ngập nữa"})
+    )
+    assert again.status_code == 429
+    assert int(again["Retry-After"]) > 0
+    assert again.json()[0]["code"] == 429
+    assert again["Content-Type"] == "application/json"
 
 
 def test_an_inactive_client_is_refused(api_key):

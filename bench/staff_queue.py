@@ -54,7 +54,7 @@ def main() -> None:
         return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
     unit_staff = staff_client("bench-staff", Role.STAFF, "urban-842", "842")
-    manager = staff_client("bench-manager", Role.DISTRICT_MANAGER, None, "842")
+    manager = staff_client("bench-manager", Role.AREA_MANAGER, None, "842")
     official = staff_client("bench-official", Role.OFFICIAL, None, "84")
     print(
         f"reports in the database: {Report.objects.count():,}; "

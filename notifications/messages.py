@@ -1,7 +1,7 @@
 """The text of each notification, in Vietnamese, English and Khmer.
 
 Short (a phone shows about 40 characters of title), with the report's
-reference so a resident can quote it on the phone to the district office.
+reference so a resident can quote it on the phone to the ward's office.
 """
 
 from django.conf import settings
@@ -64,6 +64,11 @@ TEMPLATES = {
         "vi": ("Phản ánh {ref} được chuyển đến", "{message}"),
         "en": ("Report {ref} transferred to you", "{message}"),
         "km": ("របាយការណ៍ {ref} ត្រូវបានផ្ទេរមក", "{message}"),
+    },
+    "tickets_rerouted": {
+        "vi": ("{count} phản ánh chuyển đến sau khi sắp xếp địa giới", "Ví dụ: {ref}"),
+        "en": ("{count} reports arrived after a boundary change", "For example {ref}"),
+        "km": ("របាយការណ៍ {count} បានមកដល់ក្រោយការកែព្រំដែន", "ឧទាហរណ៍ {ref}"),
     },
     "overdue": {
         "vi": ("Phản ánh {ref} quá hạn", "Hạn xử lý: {due}"),

@@ -41,9 +41,17 @@ def _escalation_targets(event: ReportEvent) -> list[int]:
     report = event.report
     if event.data.get("level") == 1:
         who = Q(unit_id=report.unit_id, role=Role.UNIT_LEAD)
-    else:
-        who = Q(scope_area_id=report.managing_district_id, role=Role.DISTRICT_MANAGER)
-    return list(User.objects.filter(who, is_active=True).values_list("id", flat=True))
+        return list(User.objects.filter(who, is_active=True).values_list("id", flat=True))
+    # The managers of the smallest area up the managed area's chain that has any.
+    managers = list(
+        User.objects.filter(
+            role=Role.AREA_MANAGER,
+            is_active=True,
+            scope_area__descendancies__area_id=report.managing_area_id,
+        ).values_list("id", "scope_area__descendancies__distance")
+    )
+    nearest = min((distance for _, distance in managers), default=None)
+    return [user_id for user_id, distance in managers if distance == nearest]
 
 
 def _plan(event: ReportEvent) -> tuple[str, list[int], dict] | None:
@@ -67,6 +75,14 @@ def _plan(event: ReportEvent) -> tuple[str, list[int], dict] | None:
             "new_ticket",
             _unit_staff(event),
             {**params, "category": category, "message": report.public_description[:80]},
+        )
+    if event.kind == EventKind.REROUTED and "batch_count" in event.data:
+        # A reform moves tickets in batches: the receiving unit hears once per
+        # batch, and the resident not at all.
+        return (
+            "tickets_rerouted",
+            _unit_staff(event),
+            {**params, "count": event.data["batch_count"]},
         )
     if event.kind == EventKind.TRANSFERRED:
         return "transferred_in", _unit_staff(event), params

@@ -178,9 +178,9 @@ def fcm(settings):
 ROLES = {
     "staff842": (Role.STAFF, "urban-842", "842"),
     "lead842": (Role.UNIT_LEAD, "urban-842", "842"),
-    "manager842": (Role.DISTRICT_MANAGER, None, "842"),
+    "manager842": (Role.AREA_MANAGER, None, "842"),
     "staff849": (Role.STAFF, "urban-849", "849"),
-    "manager849": (Role.DISTRICT_MANAGER, None, "849"),
+    "manager849": (Role.AREA_MANAGER, None, "849"),
     "official": (Role.OFFICIAL, None, "84"),
     "moderator": (Role.MODERATOR, None, "84"),
     "admin": (Role.ADMIN, None, "84"),

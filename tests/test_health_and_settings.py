@@ -132,22 +132,34 @@ def test_embedded_default_starts_with_demo_data_and_no_postgres_or_redis(tmp_pat
     )
     assert result.returncode == 0, result.stderr
     assert "Resident token" in result.stdout
+    # Every demo account is printed, with its role and area, and the shared password.
+    assert "password for all: demo-password" in result.stdout
+    for line in ("staff29242", "manager29242", "Phường Trà Vinh", "official", "Tỉnh Vĩnh Long"):
+        assert line in result.stdout
     assert (tmp_path / "db.sqlite3").exists()
     import sqlite3
 
+    def one(sql: str):
+        return db.execute(sql).fetchone()[0]
+
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        assert db.execute("select count(*) from areas_area where level='district'").fetchone() == (
-            9,
+        # Today's layout, active: the province and its 124 communes and wards.
+        active = "from areas_area where retired_at is null"
+        assert one(f"select count(*) {active} and level='commune'") == 124
+        assert one(f"select count(distinct edition) {active}") == 1
+        # The pre-2025 layout, retired, kept as history.
+        assert one("select count(*) from areas_area where level='district'") == 9
+        assert one("select count(*) from catalogue_category") == 19
+        # Sample reports, routed to a unit, on their timelines, some moved on by
+        # staff: eight under the 2025 layout, three made under the old one.
+        assert one("select count(*) from reports_report where unit_id is not null") == 11
+        routed_now = (
+            "select count(*) from reports_report r join areas_area a on a.id = r.area_id "
+            "where a.retired_at is null"
         )
-        assert db.execute("select count(*) from catalogue_category").fetchone() == (19,)
-        # Sample reports, routed to a unit, on their timelines, some moved on by staff.
-        assert db.execute(
-            "select count(*) from reports_report where unit_id is not null"
-        ).fetchone() == (8,)
-        assert db.execute("select count(distinct status) from reports_report").fetchone()[0] >= 3
-        assert db.execute(
-            "select count(*) from reports_reportevent where kind = 'created'"
-        ).fetchone() == (8,)
+        assert one(routed_now) == 8
+        assert one("select count(distinct status) from reports_report") >= 3
+        assert one("select count(*) from reports_reportevent where kind = 'created'") == 11
 
 
 def test_openapi_documents_every_operation_with_its_errors(anonymous):

@@ -41,7 +41,7 @@ def login(request: HttpRequest, payload: LoginIn):
         expires_at=expires_at,
         role=user.role,
         unit=UnitOut.of(user.unit),
-        scope_area=AreaOut.of(user.scope_area),
+        scope_area=AreaOut.of_optional(user.scope_area),
     )
 
 

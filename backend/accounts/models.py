@@ -6,7 +6,7 @@ class Role(models.TextChoices):
     RESIDENT = "resident", "Resident"
     STAFF = "staff", "Unit staff"
     UNIT_LEAD = "unit_lead", "Unit lead"
-    DISTRICT_MANAGER = "district_manager", "District manager"
+    AREA_MANAGER = "area_manager", "Area manager"
     MODERATOR = "moderator", "Moderator"
     OFFICIAL = "official", "Provincial official"
     ADMIN = "admin", "Administrator"
@@ -41,13 +41,13 @@ class User(AbstractUser):
 STAFF_ROLES = {
     Role.STAFF,
     Role.UNIT_LEAD,
-    Role.DISTRICT_MANAGER,
+    Role.AREA_MANAGER,
     Role.MODERATOR,
     Role.OFFICIAL,
     Role.ADMIN,
 }
 # Roles that may change tickets (officials and moderators only read them here).
-TICKET_WORKER_ROLES = {Role.STAFF, Role.UNIT_LEAD, Role.DISTRICT_MANAGER, Role.ADMIN}
+TICKET_WORKER_ROLES = {Role.STAFF, Role.UNIT_LEAD, Role.AREA_MANAGER, Role.ADMIN}
 
 
 class StaffToken(models.Model):

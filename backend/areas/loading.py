@@ -1,21 +1,49 @@
-"""Loading administrative boundaries from GeoJSON, and retiring old editions.
+"""Loading an edition of administrative boundaries from GeoJSON.
 
-A boundary file is one level (province, district or commune) of one edition
-(e.g. "gso-2019", "gso-2025"). Loading a level of a new edition retires the
-active areas of that level from other editions, with their descendants; they
-stay in the database so old reports keep their history.
+An edition (`backend/areas/editions/*.json`) names its levels, largest first,
+with their labels in every language, and for each level the shared data file
+that holds its areas (`../shared/data/geo/...`, read in place). A level with no
+file (the pre-2025 province, which only its districts name) is made from the
+codes and names its children carry. A level whose own outline is coarse (the
+2025 province file) takes the union of its children instead.
+
+Loading an edition retires the areas of every other edition; they stay in the
+database so old reports keep the areas they were routed to.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import shapely
+import shapely.geometry
 from django.db import transaction
 from django.utils import timezone
 
-from backend.areas.models import Area, Level
+from backend.areas.hierarchy import link_ancestors
+from backend.areas.models import Area, AreaLevel
+from backend.shared_data import shared_file
+
+EDITIONS_DIR = Path(__file__).resolve().parent / "editions"
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    code: str
+    labels: dict[str, str]
+    file: str | None = None  # relative to SHARED_DATA_DIR
+    parent_code_property: str | None = None  # the property naming the parent's code
+    parent_name_property: str | None = None  # read from the children of a level with no file
+    geometry_from_children: bool = False
+
+
+@dataclass(frozen=True)
+class EditionSpec:
+    edition: str
+    name: str
+    origin: str  # where the files come from, for the message when one is missing
+    levels: list[LevelSpec] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -23,6 +51,16 @@ class LoadResult:
     created: int
     updated: int
     retired: int
+
+
+def read_edition(name_or_path: str | Path) -> EditionSpec:
+    """An edition by name (a file of `editions/`) or by the path of its file."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = EDITIONS_DIR / f"{name_or_path}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    levels = [LevelSpec(**level) for level in data.pop("levels")]
+    return EditionSpec(**data, levels=levels)
 
 
 def _polygonal(geometry: dict) -> shapely.Geometry:
@@ -34,28 +72,17 @@ def _polygonal(geometry: dict) -> shapely.Geometry:
     return shape
 
 
-def _parent_for(level: str, props: dict, edition: str, parent_code: str | None) -> Area | None:
-    if level == Level.PROVINCE:
-        return None
-    code = parent_code or props.get("province_code" if level == Level.DISTRICT else "district_code")
-    if not code:
-        return None
-    parent_level = Level.PROVINCE if level == Level.DISTRICT else Level.DISTRICT
-    parent = Area.objects.active().filter(level=parent_level, code=str(code)).first()
-    if parent is None and level == Level.DISTRICT:
-        # District files name their province but hold no polygon for it: the
-        # province is made from its districts' union below.
-        parent = Area.objects.create(
-            code=str(code),
-            name=props.get("province_name", str(code)),
-            level=Level.PROVINCE,
-            edition=edition,
-            geometry_wkb=shapely.to_wkb(shapely.Polygon()),
-        )
-    return parent
+def _features(spec: EditionSpec, level: LevelSpec) -> list[dict]:
+    if level.file is None:
+        return []
+    collection = json.loads(shared_file(level.file, spec.origin).read_text(encoding="utf-8"))
+    features = collection.get("features", [])
+    if not features:
+        raise ValueError(f"{level.file} holds no features")
+    return features
 
 
-def retire(areas: "list[Area]", when=None) -> int:
+def retire(areas: list[Area], when=None) -> int:
     """Retire these areas and everything below them."""
     when = when or timezone.now()
     ids = [a.id for a in areas]
@@ -73,48 +100,92 @@ def retire(areas: "list[Area]", when=None) -> int:
 
 
 @transaction.atomic
-def load_areas(path: Path, level: str, edition: str, parent_code: str | None = None) -> LoadResult:
-    collection = json.loads(Path(path).read_text(encoding="utf-8"))
-    features = collection.get("features", [])
-    if not features:
-        raise ValueError(f"{path} holds no features")
-    now = timezone.now()
-    stale = list(Area.objects.active().filter(level=level).exclude(edition=edition))
-    retired = retire(stale, now)
-    if level == Level.DISTRICT:
-        # Provinces of other editions are retired too: the new districts bring theirs.
-        retire(list(Area.objects.active().filter(level=Level.PROVINCE).exclude(edition=edition)))
-
-    created = updated = 0
-    touched_parents: set[int] = set()
-    for feature in features:
-        props = feature.get("properties") or {}
-        geometry = _polygonal(feature["geometry"])
-        code = str(props.get("code") or "")
-        parent = _parent_for(level, props, edition, parent_code)
-        lookup: dict[str, Any] = {"edition": edition, "level": level}
-        lookup.update(
-            {"code": code} if code else {"code": "", "name": props["name"], "parent": parent}
+def load_edition(spec: EditionSpec) -> LoadResult:
+    """Load every level of the edition (idempotent), retiring the other editions."""
+    retired = retire(list(Area.objects.active().exclude(edition=spec.edition)))
+    features = [_features(spec, level) for level in spec.levels]
+    for depth, level in enumerate(spec.levels):
+        AreaLevel.objects.update_or_create(
+            edition=spec.edition,
+            code=level.code,
+            defaults={
+                "depth": depth,
+                "label_vi": level.labels.get("vi", level.code),
+                "label_en": level.labels.get("en", level.code),
+                "label_km": level.labels.get("km", ""),
+            },
         )
-        values = {
-            "name": props["name"],
-            "short_name": props.get("short_name", ""),
-            "parent": parent,
-            "geometry_wkb": shapely.to_wkb(geometry),
-            "properties": props,
-            "retired_at": None,
-        }
-        _, was_created = Area.objects.update_or_create(**lookup, defaults=values)
-        created += was_created
-        updated += not was_created
-        if parent is not None:
-            touched_parents.add(parent.id)
-
-    if level == Level.DISTRICT:
-        for province in Area.objects.filter(id__in=touched_parents, level=Level.PROVINCE):
-            districts = Area.objects.active().filter(parent=province, level=Level.DISTRICT)
-            province.geometry_wkb = shapely.to_wkb(
-                shapely.union_all([d.geometry for d in districts])
+    created = updated = 0
+    loaded: list[list[Area]] = []
+    for depth, level in enumerate(spec.levels):
+        parents = {area.code: area for area in loaded[-1]} if loaded else {}
+        rows = [
+            (feature.get("properties") or {}, _polygonal(feature["geometry"]))
+            for feature in features[depth]
+        ] or _named_by_children(spec, depth, features)
+        areas = []
+        for props, geometry in rows:
+            parent = parents.get(str(props.get(level.parent_code_property or "") or ""))
+            code = str(props.get("code") or "")
+            # A few old communes have no official code: known by name and parent.
+            lookup = (
+                {"code": code} if code else {"code": "", "name": props["name"], "parent": parent}
             )
-            province.save(update_fields=["geometry_wkb", "updated_at"])
+            area, was_created = Area.objects.update_or_create(
+                edition=spec.edition,
+                level=level.code,
+                **lookup,
+                defaults={
+                    "name": props["name"],
+                    "short_name": props.get("short_name", ""),
+                    "parent": parent,
+                    "geometry_wkb": shapely.to_wkb(geometry),
+                    "properties": props,
+                    "retired_at": None,
+                },
+            )
+            created += was_created
+            updated += not was_created
+            areas.append(area)
+        loaded.append(areas)
+    # Bottom up: a parent's outline is its children's union where it has none of
+    # its own, or a coarser one than theirs.
+    for depth in range(len(spec.levels) - 2, -1, -1):
+        if spec.levels[depth].geometry_from_children:
+            _outline_from_children(loaded[depth])
+    link_ancestors([area for areas in loaded for area in areas])
     return LoadResult(created=created, updated=updated, retired=retired)
+
+
+def _named_by_children(
+    spec: EditionSpec, depth: int, features: list[list[dict]]
+) -> list[tuple[dict[str, Any], shapely.Geometry]]:
+    """A level without a file: one area per parent code its children name."""
+    child = spec.levels[depth + 1]
+    level = spec.levels[depth]
+    found: dict[str, dict[str, Any]] = {}
+    for feature in features[depth + 1]:
+        props = feature.get("properties") or {}
+        code = str(props.get(child.parent_code_property or "") or "")
+        if code and code not in found:
+            found[code] = {"code": code, "name": props.get(child.parent_name_property or "", code)}
+            if level.parent_code_property and level.parent_code_property in props:
+                found[code][level.parent_code_property] = props[level.parent_code_property]
+    return [(props, shapely.Polygon()) for props in found.values()]
+
+
+def _outline_from_children(areas: list[Area]) -> None:
+    for area in areas:
+        children = list(Area.objects.active().filter(parent=area))
+        if children:
+            area.geometry_wkb = shapely.to_wkb(
+                shapely.coverage_union_all([c.geometry for c in children])
+                if _is_coverage(children)
+                else shapely.union_all([c.geometry for c in children])
+            )
+            area.save(update_fields=["geometry_wkb", "updated_at"])
+
+
+def _is_coverage(children: list[Area]) -> bool:
+    # coverage_union_all is fast but only right when the children do not overlap.
+    return bool(shapely.coverage_is_valid([c.geometry for c in children]))

@@ -1,17 +1,21 @@
-"""Which district (and commune) a point lies in, and which unit gets a report there.
+"""Which areas a point lies in, and which unit gets a report there.
 
 The spatial index and the routing rules are reference data
 (`backend.reference_data`): built once per process, rebuilt when the tables
-change.
+change. Nothing here names a level: an edition has as many as its country.
 
 How a point is placed:
-1. District polygons decide. A point inside (or on the edge of) several gets the
-   one with the lowest code, so a point on a shared border has one answer.
-2. A point inside none, but within ROUTING_NEAREST_DISTRICT_MAX_M of one (a river
+1. The deciding layer places it: the shallowest level with more than one area
+   (the communes and wards of 2025; the districts before). A point inside (or
+   on the edge of) several gets the one with the lowest code, so a point on a
+   shared border has one answer.
+2. A point inside none, but within ROUTING_NEAREST_AREA_MAX_M of one (a river
    bank, a pier, GPS error), goes to the nearest; farther out it is outside.
-3. The commune is the one containing the point among the chosen district's
-   communes only: commune polygons come from another survey and spill over
-   district edges, so they are a hint, never the decider.
+3. Below the deciding area, each level is searched among the children of the
+   area found above only: the pre-2025 communes come from another survey and
+   spill over district edges, so they refine, never decide. A point in no
+   child stops the chain where it is.
+4. Above it, the chain is the deciding area's ancestors.
 """
 
 import math
@@ -21,48 +25,52 @@ import numpy as np
 import shapely
 from django.conf import settings
 
-from backend.areas.models import Area, Level, RoutingRule, Unit
+from backend.areas.models import Area, RoutingRule, Unit
 from backend.errors import Unprocessable
 from backend.reference_data import Snapshot
 
 EARTH_RADIUS_M = 6_371_008.8
+AREA_FIELDS = ("id", "code", "name", "short_name", "level", "parent_id", "edition")
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a point lies. Its areas are the index's rows, without their boundary
-    (deferred, never loaded on the way): a report takes them as its district and
-    commune with no query."""
+    """Where a point lies: its chain of areas, largest first. The areas are the
+    index's rows, without their boundary (deferred, never loaded on the way): a
+    report takes the smallest as its area with no query."""
 
-    district: Area
-    commune: Area | None
-    province: Area | None
-    distance_outside_m: float  # 0 when the point is inside the district polygon
+    chain: tuple[Area, ...]
+    distance_outside_m: float  # 0 when the point is inside the deciding area
+
+    @property
+    def area(self) -> Area:
+        return self.chain[-1]
 
     def area_chain_ids(self) -> list[int]:
         """Smallest area first: the order routing rules are looked up in."""
-        chain = [self.commune, self.district, self.province]
-        return [area.id for area in chain if area is not None]
+        return [area.id for area in reversed(self.chain)]
 
 
 class _Layer:
-    """Polygons of one level, prepared for point-in-polygon tests."""
+    """Polygons of one level (or of one parent's children), in code order,
+    prepared for point-in-polygon tests."""
 
-    def __init__(self, refs: list[Area], geometries: list[shapely.Geometry]) -> None:
-        order = sorted(range(len(refs)), key=lambda i: (refs[i].code or "~", refs[i].id))
-        self.refs = [refs[i] for i in order]
-        self.geometries = np.array([geometries[i] for i in order], dtype=object)
+    def __init__(self, areas: list[tuple[Area, shapely.Geometry]]) -> None:
+        areas = sorted(areas, key=lambda item: (item[0].code or "~", item[0].id))
+        self.refs = [ref for ref, _ in areas]
+        self.geometries = np.array([geometry for _, geometry in areas], dtype=object)
         shapely.prepare(self.geometries)
-        self.bounds = shapely.bounds(self.geometries) if len(order) else np.empty((0, 4))
+        self.bounds = shapely.bounds(self.geometries) if len(areas) else np.empty((0, 4))
         # Plain tuples: the one-point path reads them in Python, where numpy rows are slow.
         self._boxes = [
             (i, float(box[0]), float(box[1]), float(box[2]), float(box[3]))
             for i, box in enumerate(self.bounds)
         ]
 
-    def first_containing(self, lon: float, lat: float) -> int:
+    def first_containing(self, lon: float, lat: float, among: list[int] | None = None) -> int:
         """The first polygon (in code order) containing or touching the point, or -1."""
-        for i, minx, miny, maxx, maxy in self._boxes:
+        boxes = self._boxes if among is None else [self._boxes[i] for i in among]
+        for i, minx, miny, maxx, maxy in boxes:
             if (
                 minx <= lon <= maxx
                 and miny <= lat <= maxy
@@ -71,64 +79,85 @@ class _Layer:
                 return i
         return -1
 
-    def assign(self, lons: np.ndarray, lats: np.ndarray, result: np.ndarray, i: int) -> None:
-        """Give polygon i to the still unassigned points inside it (bulk path)."""
-        minx, miny, maxx, maxy = self.bounds[i]
-        todo = np.flatnonzero(
-            (result == -1) & (lons >= minx) & (lons <= maxx) & (lats >= miny) & (lats <= maxy)
-        )
-        if len(todo):
-            inside = shapely.intersects_xy(self.geometries[i], lons[todo], lats[todo])
-            result[todo[inside]] = i
-
-
-MIXED = -2  # a grid cell that needs the exact test
+    def assign(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+        """The first polygon containing each point, or -1 (bulk path, small layers)."""
+        result = np.full(len(lons), -1, dtype=np.int64)
+        for i in range(len(self.refs)):
+            minx, miny, maxx, maxy = self.bounds[i]
+            todo = np.flatnonzero(
+                (result == -1) & (lons >= minx) & (lons <= maxx) & (lats >= miny) & (lats <= maxy)
+            )
+            if len(todo):
+                inside = shapely.intersects_xy(self.geometries[i], lons[todo], lats[todo])
+                result[todo[inside]] = i
+        return result
 
 
 class _CellGrid:
     """A raster over the service area that answers most points without a polygon test.
 
-    Each cell lies wholly inside one district (its answer), wholly beyond reach of
-    every district (outside), or is mixed: it holds an edge, and points in it take
-    the exact path. Only cells strictly inside a district are answered from the
+    A cell lies wholly inside one area (its answer, >= 0), beyond reach of every
+    area (-1), or is mixed (<= -2): it holds an edge or lies within reach of
+    one, and its value names the short list of areas a point in it may belong
+    to, tested exactly. Only cells strictly inside an area are answered from the
     grid, so a point on a border always gets the exact (lowest-code) answer.
     """
 
     def __init__(
         self,
-        districts: _Layer,
-        near_zone: shapely.Geometry,
+        layer: _Layer,
+        metric_geometries: np.ndarray,
+        reach_m: float,
         metres_per_lon: float,
         metres_per_lat: float,
-        cell_m: float = 250.0,
+        cell_m: float = 200.0,
         max_cells_per_side: int = 1024,
     ) -> None:
-        minx, miny, maxx, maxy = shapely.bounds(near_zone)
-        self.x0, self.y0 = minx / metres_per_lon, miny / metres_per_lat
-        x1, y1 = maxx / metres_per_lon, maxy / metres_per_lat
-        self.nx = int(min(max_cells_per_side, max(1, math.ceil((maxx - minx) / cell_m))))
-        self.ny = int(min(max_cells_per_side, max(1, math.ceil((maxy - miny) / cell_m))))
+        minx, miny = layer.bounds[:, 0].min(), layer.bounds[:, 1].min()
+        maxx, maxy = layer.bounds[:, 2].max(), layer.bounds[:, 3].max()
+        pad_x, pad_y = (reach_m + cell_m) / metres_per_lon, (reach_m + cell_m) / metres_per_lat
+        self.x0, self.y0 = float(minx - pad_x), float(miny - pad_y)
+        x1, y1 = float(maxx + pad_x), float(maxy + pad_y)
+        width_m, height_m = (x1 - self.x0) * metres_per_lon, (y1 - self.y0) * metres_per_lat
+        self.nx = int(min(max_cells_per_side, max(1, math.ceil(width_m / cell_m))))
+        self.ny = int(min(max_cells_per_side, max(1, math.ceil(height_m / cell_m))))
         self.dx = (x1 - self.x0) / self.nx
         self.dy = (y1 - self.y0) / self.ny
         grid_cols, grid_rows = np.meshgrid(np.arange(self.nx), np.arange(self.ny))
         cols, rows = grid_cols.ravel(), grid_rows.ravel()
-        boxes = shapely.box(
-            self.x0 + cols * self.dx,
-            self.y0 + rows * self.dy,
-            self.x0 + (cols + 1) * self.dx,
-            self.y0 + (rows + 1) * self.dy,
-        )
+        left, bottom = self.x0 + cols * self.dx, self.y0 + rows * self.dy
+        boxes = shapely.box(left, bottom, left + self.dx, bottom + self.dy)
         metric_boxes = shapely.box(
-            (self.x0 + cols * self.dx) * metres_per_lon,
-            (self.y0 + rows * self.dy) * metres_per_lat,
-            (self.x0 + (cols + 1) * self.dx) * metres_per_lon,
-            (self.y0 + (rows + 1) * self.dy) * metres_per_lat,
+            left * metres_per_lon,
+            bottom * metres_per_lat,
+            (left + self.dx) * metres_per_lon,
+            (bottom + self.dy) * metres_per_lat,
         )
-        cells = np.where(shapely.intersects(near_zone, metric_boxes), MIXED, -1).astype(np.int64)
-        for i, geometry in enumerate(districts.geometries):
-            cells[shapely.contains_properly(geometry, boxes)] = i
+        cells = np.full(len(boxes), -1, dtype=np.int64)
+        # Which areas each cell may hold a point of: those within reach of it.
+        near_area, near_cell = shapely.STRtree(metric_boxes).query(
+            metric_geometries, predicate="dwithin", distance=reach_m
+        )
+        inside_area, inside_cell = shapely.STRtree(boxes).query(
+            layer.geometries, predicate="contains_properly"
+        )
+        interior = np.zeros(len(boxes), dtype=bool)
+        interior[inside_cell] = True
+        keep = ~interior[near_cell]
+        near_area, near_cell = near_area[keep], near_cell[keep]
+        order = np.lexsort((near_area, near_cell))
+        near_area, near_cell = near_area[order], near_cell[order]
+        mixed_cells, starts = np.unique(near_cell, return_index=True)
+        self.candidate_start = np.append(starts, len(near_cell)).astype(np.int64)
+        self.candidates = near_area.astype(np.int64)
+        cells[mixed_cells] = -2 - np.arange(len(mixed_cells))
+        cells[inside_cell] = inside_area
         self.cells = cells.reshape(self.ny, self.nx)
         self._cell_list = cells.tolist()
+        self._candidate_lists = [
+            self.candidates[self.candidate_start[k] : self.candidate_start[k + 1]].tolist()
+            for k in range(len(mixed_cells))
+        ]
 
     def lookup(self, lon: float, lat: float) -> int:
         col = math.floor((lon - self.x0) / self.dx)
@@ -136,6 +165,9 @@ class _CellGrid:
         if 0 <= col < self.nx and 0 <= row < self.ny:
             return self._cell_list[row * self.nx + col]
         return -1
+
+    def candidates_of(self, cell: int) -> list[int]:
+        return self._candidate_lists[-2 - cell]
 
     def lookup_many(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
         cols = np.floor((lons - self.x0) / self.dx).astype(np.int64)
@@ -147,17 +179,30 @@ class _CellGrid:
 
 
 class AreaIndex:
-    def __init__(
-        self,
-        districts: list[tuple[Area, shapely.Geometry]],
-        communes: list[tuple[Area, shapely.Geometry]],
-        provinces: dict[int, Area],
-        nearest_max_m: float,
-    ) -> None:
-        self.districts = _Layer([r for r, _ in districts], [g for _, g in districts])
-        self.provinces = provinces
+    """Every active area, the deciding layer gridded, the levels below it by parent."""
+
+    def __init__(self, areas: list[tuple[Area, shapely.Geometry]], nearest_max_m: float) -> None:
         self.nearest_max_m = nearest_max_m
-        all_bounds = self.districts.bounds
+        refs = {ref.id: ref for ref, _ in areas}
+        depth = {ref.id: _depth(ref, refs) for ref in refs.values()}
+        by_depth: dict[int, list[tuple[Area, shapely.Geometry]]] = {}
+        for ref, geometry in areas:
+            by_depth.setdefault(depth[ref.id], []).append((ref, geometry))
+        depths = sorted(by_depth)
+        deciding = next((d for d in depths if len(by_depth[d]) > 1), depths[-1] if depths else 0)
+        self.layer = _Layer(by_depth.get(deciding, []))
+        # Each deciding area's ancestors, largest first: the top of every chain.
+        self._chain_top = [tuple(_ancestors(ref, refs)) for ref in self.layer.refs]
+        self._children: dict[int, _Layer] = {}
+        for d in depths:
+            if d <= deciding:
+                continue
+            by_parent: dict[int, list[tuple[Area, shapely.Geometry]]] = {}
+            for ref, geometry in by_depth[d]:
+                if ref.parent_id is not None:
+                    by_parent.setdefault(ref.parent_id, []).append((ref, geometry))
+            self._children.update({pid: _Layer(items) for pid, items in by_parent.items()})
+        all_bounds = self.layer.bounds
         self.origin_lat = (
             float((all_bounds[:, 1].min() + all_bounds[:, 3].max()) / 2) if len(all_bounds) else 0.0
         )
@@ -168,40 +213,30 @@ class AreaIndex:
             math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(self.origin_lat))
         )
         self._metres_per_lat = math.radians(1) * EARTH_RADIUS_M
-        metric = [self._to_metric(g) for g in self.districts.geometries]
-        # A point outside every district is nearest to some stretch of a district
-        # edge; short stretches in a tree make that search cheap (a whole
-        # district edge has thousands of vertices).
-        pieces, owners = _edge_pieces(metric)
+        metric = np.array([self._to_metric(g) for g in self.layer.geometries], dtype=object)
+        # A point outside every area is nearest to some stretch of an area's edge;
+        # short stretches in a tree make that search cheap (an edge has thousands
+        # of vertices).
+        pieces, owners = _edge_pieces(list(metric))
         self._edge_tree = shapely.STRtree(pieces)
         self._edge_owner = np.array(owners, dtype=np.int64)
-        # Everything within reach of the nearest-district rule: most points that
-        # miss every district are far out, and this one test dismisses them.
-        self._near_zone = shapely.buffer(shapely.union_all(metric), nearest_max_m)
-        shapely.prepare(self._near_zone)
-        self._grid = _CellGrid(
-            self.districts, self._near_zone, self._metres_per_lon, self._metres_per_lat
+        self._grid = (
+            _CellGrid(self.layer, metric, nearest_max_m, self._metres_per_lon, self._metres_per_lat)
+            if len(self.layer.refs)
+            else None
         )
-        self._district_index = {ref.id: i for i, ref in enumerate(self.districts.refs)}
-        by_district: dict[int, list[tuple[Area, shapely.Geometry]]] = {}
-        for ref, geometry in communes:
-            if ref.parent_id in self._district_index:
-                by_district.setdefault(ref.parent_id, []).append((ref, geometry))
-        self.communes = {
-            district_id: _Layer([r for r, _ in items], [g for _, g in items])
-            for district_id, items in by_district.items()
-        }
-        self._all_district_positions = list(range(len(self.districts.refs)))
 
     def _to_metric(self, geometry: shapely.Geometry) -> shapely.Geometry:
         return shapely.transform(
             geometry, lambda xy: xy * np.array([self._metres_per_lon, self._metres_per_lat])
         )
 
-    def _nearest_district(self, lon: float, lat: float) -> tuple[int, float]:
+    def outline(self) -> shapely.Geometry:
+        """The service area: the union of the deciding layer."""
+        return shapely.union_all(list(self.layer.geometries))
+
+    def _nearest(self, lon: float, lat: float) -> tuple[int, float]:
         x, y = lon * self._metres_per_lon, lat * self._metres_per_lat
-        if not shapely.intersects_xy(self._near_zone, x, y):
-            return -1, math.inf
         found, distances = self._edge_tree.query_nearest(
             shapely.Point(x, y), max_distance=self.nearest_max_m, return_distance=True
         )
@@ -212,73 +247,114 @@ class AreaIndex:
 
     def place(self, lat: float, lon: float) -> Placement | None:
         """Where one point lies, or None when it is outside the service area."""
+        if self._grid is None:
+            return None
         position = self._grid.lookup(lon, lat)
         distance = 0.0
-        if position == MIXED:
-            position = self.districts.first_containing(lon, lat)
+        if position <= -2:
+            candidates = self._grid.candidates_of(position)
+            position = self.layer.first_containing(lon, lat, candidates)
             if position == -1:
-                position, distance = self._nearest_district(lon, lat)
+                position, distance = self._nearest(lon, lat)
         if position == -1:
             return None
-        district = self.districts.refs[position]
-        commune = None
-        layer = self.communes.get(district.id)
-        if layer is not None:
-            found = layer.first_containing(lon, lat)
-            commune = layer.refs[found] if found != -1 else None
         return Placement(
-            district=district,
-            commune=commune,
-            province=self.provinces.get(district.parent_id or -1),
+            chain=self._chain_top[position] + self._descend(self.layer.refs[position], lon, lat),
             distance_outside_m=round(distance, 1),
         )
 
-    def district_positions(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-        """Bulk routing: the district position of each point (-1: outside)."""
+    def _descend(self, area: Area, lon: float, lat: float) -> tuple[Area, ...]:
+        chain = [area]
+        while (children := self._children.get(chain[-1].id)) is not None:
+            found = children.first_containing(lon, lat)
+            if found == -1:
+                break
+            chain.append(children.refs[found])
+        return tuple(chain)
+
+    def positions(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+        """Bulk: each point's position in the deciding layer (-1: outside)."""
         lats = np.asarray(lats, dtype=float)
         lons = np.asarray(lons, dtype=float)
-        from_grid = self._grid.lookup_many(lons, lats)
-        mixed = np.flatnonzero(from_grid == MIXED)
-        result = np.where(from_grid == MIXED, -1, from_grid)
-        exact = np.full(len(mixed), -1, dtype=np.int64)
-        for i in self._all_district_positions:
-            self.districts.assign(lons[mixed], lats[mixed], exact, i)
-        result[mixed] = exact
-        outside = mixed[exact == -1]
-        xs, ys = lons[outside] * self._metres_per_lon, lats[outside] * self._metres_per_lat
-        within_reach = shapely.intersects_xy(self._near_zone, xs, ys)
-        outside, xs, ys = outside[within_reach], xs[within_reach], ys[within_reach]
+        if self._grid is None:
+            return np.full(len(lats), -1, dtype=np.int64)
+        cells = self._grid.lookup_many(lons, lats)
+        result = np.where(cells >= 0, cells, -1)
+        mixed = np.flatnonzero(cells <= -2)
+        if len(mixed) == 0:
+            return result
+        # Every (point, candidate area) pair of the mixed cells, tested in one call.
+        k = -2 - cells[mixed]
+        starts = self._grid.candidate_start[k]
+        counts = self._grid.candidate_start[k + 1] - starts
+        point_of_pair = np.repeat(mixed, counts)
+        pair_offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        area_of_pair = self._grid.candidates[np.repeat(starts, counts) + pair_offsets]
+        hit = shapely.intersects_xy(
+            self.layer.geometries[area_of_pair], lons[point_of_pair], lats[point_of_pair]
+        )
+        none = np.iinfo(np.int64).max
+        best = np.full(len(lats), none, dtype=np.int64)
+        np.minimum.at(best, point_of_pair[hit], area_of_pair[hit])
+        result[mixed] = np.where(best[mixed] == none, -1, best[mixed])
+        outside = mixed[best[mixed] == none]
         if len(outside):
-            points = shapely.points(xs, ys)
+            points = shapely.points(
+                lons[outside] * self._metres_per_lon, lats[outside] * self._metres_per_lat
+            )
             pairs = self._edge_tree.query_nearest(
                 points, max_distance=self.nearest_max_m, all_matches=True
             )
-            # Several equidistant districts: keep the lowest position, as `place` does.
-            nearest = np.full(len(outside), np.iinfo(np.int64).max, dtype=np.int64)
+            # Several equidistant areas: keep the lowest position, as `place` does.
+            nearest = np.full(len(outside), none, dtype=np.int64)
             np.minimum.at(nearest, pairs[0], self._edge_owner[pairs[1]])
-            nearest[nearest == np.iinfo(np.int64).max] = -1
-            result[outside] = nearest
+            result[outside] = np.where(nearest == none, -1, nearest)
         return result
 
-    def commune_positions(
-        self, lats: np.ndarray, lons: np.ndarray, districts: np.ndarray
-    ) -> list[Area | None]:
-        """Bulk: the commune of each point, given its district positions."""
+    def place_many(self, lats: np.ndarray, lons: np.ndarray) -> list[Placement | None]:
+        """Bulk: each point's placement (None outside), as `place` gives it, without
+        the distance outside (0 for every point)."""
         lats = np.asarray(lats, dtype=float)
         lons = np.asarray(lons, dtype=float)
-        found: list[Area | None] = [None] * len(lats)
-        for position, ref in enumerate(self.districts.refs):
-            layer = self.communes.get(ref.id)
-            members = np.flatnonzero(districts == position)
-            if layer is None or len(members) == 0:
-                continue
-            result = np.full(len(members), -1, dtype=np.int64)
-            for i in range(len(layer.refs)):
-                layer.assign(lons[members], lats[members], result, i)
-            for member, commune_i in zip(members, result, strict=True):
-                if commune_i != -1:
-                    found[member] = layer.refs[commune_i]
-        return found
+        positions = self.positions(lats, lons)
+        chains: list[list[Area]] = [
+            [self.layer.refs[p]] if p != -1 else [] for p in positions.tolist()
+        ]
+        # Level by level below the deciding one, the points of one parent at a time.
+        pending = [i for i, chain in enumerate(chains) if chain]
+        while pending:
+            by_parent: dict[int, list[int]] = {}
+            for i in pending:
+                if chains[i][-1].id in self._children:
+                    by_parent.setdefault(chains[i][-1].id, []).append(i)
+            pending = []
+            for parent_id, members in by_parent.items():
+                layer = self._children[parent_id]
+                found = layer.assign(lons[members], lats[members])
+                for i, child in zip(members, found.tolist(), strict=True):
+                    if child != -1:
+                        chains[i].append(layer.refs[child])
+                        pending.append(i)
+        return [
+            Placement(chain=self._chain_top[p] + tuple(chain), distance_outside_m=0.0)
+            if chain
+            else None
+            for p, chain in zip(positions.tolist(), chains, strict=True)
+        ]
+
+
+def _depth(area: Area, refs: dict[int, Area]) -> int:
+    return len(_ancestors(area, refs))
+
+
+def _ancestors(area: Area, refs: dict[int, Area]) -> list[Area]:
+    """The area's ancestors among the loaded ones, largest first."""
+    chain: list[Area] = []
+    current = refs.get(area.parent_id) if area.parent_id else None
+    while current is not None:
+        chain.append(current)
+        current = refs.get(current.parent_id) if current.parent_id else None
+    return chain[::-1]
 
 
 def _edge_pieces(
@@ -300,24 +376,12 @@ def _edge_pieces(
 
 def build_index() -> AreaIndex:
     active = Area.objects.active()
-    refs = {a.id: a for a in active.only("id", "code", "name", "level", "parent_id")}
-    by_level: dict[str, list[tuple[Area, shapely.Geometry]]] = {level: [] for level in Level}
-    for area_id, wkb in active.values_list("id", "geometry_wkb"):
-        area = refs[area_id]
-        by_level[area.level].append((area, shapely.from_wkb(bytes(wkb))))
-    provinces = {ref.id: ref for ref, _ in by_level[Level.PROVINCE]}
-    # A province whose polygon we do not hold still names itself in placements.
-    missing_parents = {r.parent_id for r, _ in by_level[Level.DISTRICT]} - set(provinces)
-    for area in Area.objects.filter(id__in=[p for p in missing_parents if p]).only(
-        "id", "code", "name", "level", "parent_id"
-    ):
-        provinces[area.id] = area
-    return AreaIndex(
-        districts=by_level[Level.DISTRICT],
-        communes=by_level[Level.COMMUNE],
-        provinces=provinces,
-        nearest_max_m=settings.ROUTING_NEAREST_DISTRICT_MAX_M,
-    )
+    refs = {a.id: a for a in active.only(*AREA_FIELDS)}
+    areas = [
+        (refs[area_id], shapely.from_wkb(bytes(wkb)))
+        for area_id, wkb in active.values_list("id", "geometry_wkb")
+    ]
+    return AreaIndex(areas, nearest_max_m=settings.ROUTING_NEAREST_AREA_MAX_M)
 
 
 _index = Snapshot("area-index", lambda: build_index(), Area)
@@ -330,8 +394,15 @@ class _Rule:
     unit: Unit
 
 
-def _load_rules() -> dict[int, list[_Rule]]:
-    """The rules of active units by area, each unit with its area (not its boundary)."""
+@dataclass(frozen=True)
+class _Rules:
+    by_area: dict[int, list[_Rule]]
+    triage_by_area: dict[int, Unit]
+
+
+def _load_rules() -> _Rules:
+    """The rules of active units by area, each unit with its area (not its
+    boundary), and the triage units that take what no rule covers."""
     rules: dict[int, list[_Rule]] = {}
     for rule in (
         RoutingRule.objects.filter(unit__active=True)
@@ -339,7 +410,14 @@ def _load_rules() -> dict[int, list[_Rule]]:
         .defer("unit__area__geometry_wkb")
     ):
         rules.setdefault(rule.area_id, []).append(_Rule(rule.category_id, rule.unit))
-    return rules
+    triage = {
+        unit.area_id: unit
+        for unit in Unit.objects.filter(active=True, is_triage=True)
+        .select_related("area")
+        .defer("area__geometry_wkb")
+        .order_by("-id")
+    }
+    return _Rules(by_area=rules, triage_by_area=triage)
 
 
 _rules = Snapshot("routing-rules", _load_rules, RoutingRule, Unit, Area)
@@ -371,16 +449,19 @@ def units_by_category(placement: Placement, category_ids: list[int]) -> dict[int
 
     For each category, a rule naming the category beats a default (category-less)
     rule, and among those the smallest area wins: a province-wide rule sending
-    water-supply to the water company beats a district's catch-all unit, while
-    a district's own water-supply rule beats the province's.
+    water supply to the water company beats a ward's catch-all unit, while a
+    ward's own water-supply rule beats the province's. What no rule covers goes
+    to the nearest triage unit up the chain, so no report is left without a
+    unit where a triage unit exists.
     """
     chain = placement.area_chain_ids()
-    rules_by_area = _rules.get()
+    rules = _rules.get()
     candidates = [
         (rule, depth)
         for depth, area_id in enumerate(chain)
-        for rule in rules_by_area.get(area_id, [])
+        for rule in rules.by_area.get(area_id, [])
     ]
+    triage = next((rules.triage_by_area[a] for a in chain if a in rules.triage_by_area), None)
     best: dict[int, Unit | None] = {}
     for category_id in category_ids:
         matching = [
@@ -388,7 +469,7 @@ def units_by_category(placement: Placement, category_ids: list[int]) -> dict[int
             for rule, depth in candidates
             if rule.category_id in (category_id, None)
         ]
-        best[category_id] = min(matching, key=lambda c: (c[0], c[1]))[2] if matching else None
+        best[category_id] = min(matching, key=lambda c: (c[0], c[1]))[2] if matching else triage
     return best
 
 

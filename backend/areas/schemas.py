@@ -1,8 +1,10 @@
 """How areas, units and points appear in the API."""
 
+from django.utils.translation import get_language
 from ninja import Schema
 from pydantic import Field
 
+from backend.areas.hierarchy import area_tree
 from backend.areas.models import Area, Unit
 from backend.schema_types import Out
 
@@ -10,11 +12,30 @@ from backend.schema_types import Out
 class AreaOut(Out):
     code: str
     name: str
-    level: str
+    level: str = Field(description="The level's code in its edition: province, commune, ...")
+    level_label: str = Field(description="The level's name in the request's language")
+    edition: str
 
     @classmethod
-    def of(cls, area: Area | None) -> "AreaOut | None":
-        return None if area is None else cls(code=area.code, name=area.name, level=area.level)
+    def of_optional(cls, area: Area | None) -> "AreaOut | None":
+        return None if area is None else cls.of(area)
+
+    @classmethod
+    def of(cls, area: Area) -> "AreaOut":
+        level = area_tree().level_of(area)
+        language = (get_language() or "vi")[:2]
+        return cls(
+            code=area.code,
+            name=area.name,
+            level=area.level,
+            level_label=level.label(language) if level else area.level,
+            edition=area.edition,
+        )
+
+    @classmethod
+    def chain(cls, area_id: int | None) -> "list[AreaOut]":
+        """An area and its ancestors, largest first, from the area tree."""
+        return [cls.of(area) for area in area_tree().chain(area_id)]
 
 
 class UnitOut(Out):

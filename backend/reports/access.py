@@ -1,10 +1,11 @@
 """Which tickets a staff account may see, and which it may change.
 
 Scope is checked on every object: a ticket outside it is "not found" (404),
-so ids of other districts' tickets are never confirmed. A ticket belongs to
-the unit it is routed to; a district manager has the tickets of the units of
-their district (and the district's unrouted ones), so a ticket transferred
-away leaves the sender's view.
+so ids of other areas' tickets are never confirmed. A ticket belongs to the
+unit it is routed to; an area manager has the tickets managed within their
+area, at any depth (a ward's, a district's, a province's units), so a ticket
+transferred away leaves the sender's view. Officials and moderators read the
+reports that lie within their area.
 """
 
 import uuid
@@ -12,30 +13,30 @@ import uuid
 from django.db.models import Q
 
 from backend.accounts.models import TICKET_WORKER_ROLES, Role, User
-from backend.areas.models import Area, Level, Unit
+from backend.areas.hierarchy import within
+from backend.areas.models import Unit
 from backend.errors import Forbidden, NotFound
 from backend.reports.models import Report, ReportQuerySet, Visibility
 
 
-def managing_district_id(unit: Unit | None, district_id: int) -> int | None:
-    """Whose district manager oversees a ticket: its unit's district; with no
-    unit, the district it lies in; none for a unit serving the whole province."""
-    if unit is None:
-        return district_id
-    return unit.area_id if unit.area.level == Level.DISTRICT else None
+def managing_area_id(unit: Unit | None, area_id: int) -> int:
+    """Whose area managers oversee a ticket: its unit's area, whatever its level;
+    with no unit, the area it lies in."""
+    return area_id if unit is None else unit.area_id
 
 
 def scope_filter(user: User) -> Q:
-    """The reports of the user's scope area (the province, a district, a commune)."""
-    area = user.scope_area
-    if area is None:
+    """The reports that lie within the user's scope area, at any depth."""
+    if user.scope_area_id is None:
         return Q(pk__in=[])
-    if area.level == Level.PROVINCE:
-        districts = list(Area.objects.filter(parent=area).values_list("id", flat=True))
-        return Q(district_id__in=districts)
-    if area.level == Level.DISTRICT:
-        return Q(managing_district=area)
-    return Q(commune=area)
+    return within(user.scope_area_id)
+
+
+def managed_filter(user: User) -> Q:
+    """The tickets an area manager oversees: managed within their area."""
+    if user.scope_area_id is None:
+        return Q(pk__in=[])
+    return within(user.scope_area_id, field="managing_area")
 
 
 def staff_tickets(user: User) -> ReportQuerySet:
@@ -45,7 +46,9 @@ def staff_tickets(user: User) -> ReportQuerySet:
         return tickets
     if user.role in (Role.STAFF, Role.UNIT_LEAD):
         return tickets.filter(unit=user.unit) if user.unit_id else tickets.none()
-    if user.role in (Role.DISTRICT_MANAGER, Role.OFFICIAL, Role.MODERATOR):
+    if user.role == Role.AREA_MANAGER:
+        return tickets.filter(managed_filter(user))
+    if user.role in (Role.OFFICIAL, Role.MODERATOR):
         return tickets.filter(scope_filter(user))
     return tickets.none()
 

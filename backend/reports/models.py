@@ -45,10 +45,10 @@ IN_QUEUE = ~models.Q(visibility=Visibility.HELD)
 
 
 def _queue_indexes(owner: str) -> list[models.Index]:
-    """The staff queue of a unit or a district, served from an index at any
+    """The staff queue of a unit or a managed area, served from an index at any
     depth: open tickets due first, all tickets due first or newest first, and
     one status due first (the app's tabs; also the counts per status)."""
-    short = "unit" if owner == "unit" else "dist"
+    short = "unit" if owner == "unit" else "area"
     return [
         models.Index(
             fields=[owner, "due_at", "id"],
@@ -74,11 +74,11 @@ class Source(models.TextChoices):
 
 
 class ReportQuerySet(models.QuerySet):
-    AREAS = ("district", "commune", "managing_district")
+    AREAS = ("area", "managing_area")
 
     def with_related(self, *relations: str) -> "ReportQuerySet":
         """select_related(), leaving behind the boundaries of the areas it joins:
-        a district's is ~10 KB that no view of a report shows, and a page of
+        an area's is ~10 KB that no view of a report shows, and a page of
         tickets would carry one per row."""
         boundaries = [f"{r}__geometry_wkb" for r in relations if r in self.AREAS]
         return self.select_related(*relations).defer(*boundaries)
@@ -86,22 +86,17 @@ class ReportQuerySet(models.QuerySet):
     SUMMARY_FIELDS = (
         "reference", "description", "public_description", "status", "lat", "lon",
         "support_count", "created_at", "category__code", "category__name_vi",
-        "category__name_en", "category__name_km", "district__code", "district__name",
-        "district__level",
+        "category__name_en", "category__name_km", "area_id",
     )  # fmt: skip
 
     def summaries(self, *more_fields: str) -> "ReportQuerySet":
         """Reports as a list shows them: the summary's columns, and `more_fields`
         (`unit__name`, say), with their relations joined. A report row has some
-        forty columns and a district its boundary; loading only what the page
+        forty columns and an area its boundary; loading only what the page
         shows makes a page of twenty cost a fifth less."""
-        relations = {field.split("__")[0] for field in (*self.SUMMARY_FIELDS, *more_fields)}
-        return self.select_related(*(r for r in relations if self._is_relation(r))).only(
-            *self.SUMMARY_FIELDS, *more_fields
-        )
-
-    def _is_relation(self, name: str) -> bool:
-        return self.model._meta.get_field(name).is_relation
+        fields = (*self.SUMMARY_FIELDS, *more_fields)
+        relations = {field.split("__")[0] for field in fields if "__" in field}
+        return self.select_related(*relations).only(*self.SUMMARY_FIELDS, *more_fields)
 
 
 class Report(models.Model):
@@ -115,8 +110,8 @@ class Report(models.Model):
     reference = models.CharField(max_length=12)  # unique: report_reference_unique
     # Foreign keys carry no index of their own where a composite index leads
     # with them (reporter: report_mine; category: report_duplicates_recent;
-    # district: stats_district_period) or where nothing filters by them alone
-    # (unit, managing district: the partial queue indexes; assignee,
+    # area: stats_area_period) or where nothing filters by them alone
+    # (unit, managing area: the partial queue indexes; assignee,
     # merged_into): each index is paid on every insert.
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports", db_index=False
@@ -142,21 +137,21 @@ class Report(models.Model):
     h3_r9 = models.BigIntegerField()
     h3_r10 = models.BigIntegerField()
 
-    district = models.ForeignKey(
+    # The smallest area the point lies in, of the edition it was routed under;
+    # its chain (province, commune; or province, district, commune) is the
+    # area tree's (`backend.areas.hierarchy`).
+    area = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    commune = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     unit = models.ForeignKey(
         "areas.Unit", null=True, blank=True, on_delete=models.PROTECT, db_index=False
     )
-    # The district whose manager oversees the ticket: its unit's district (or,
-    # with no unit, the district it lies in); none for a province-wide unit.
-    managing_district = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        db_index=False,
-    )  # fmt: skip
+    # The area whose managers (and theirs above) oversee the ticket: its unit's
+    # area, whatever its level (a ward, a district, the province); with no
+    # unit, the area it lies in.
+    managing_area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     visibility = models.CharField(
@@ -184,7 +179,7 @@ class Report(models.Model):
         null=True, blank=True, help_text="Waiting on the resident: the deadline is paused"
     )
     escalation_level = models.PositiveSmallIntegerField(
-        default=0, help_text="0 none, 1 unit lead told, 2 district manager told"
+        default=0, help_text="0 none, 1 unit lead told, 2 area manager told"
     )
     reopened_count = models.PositiveSmallIntegerField(default=0)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -216,15 +211,15 @@ class Report(models.Model):
             ),
             models.Index(fields=["lat", "lon"], name="report_lat_lon"),
             *_queue_indexes("unit"),
-            *_queue_indexes("managing_district"),
+            *_queue_indexes("managing_area"),
             models.Index(
                 fields=["due_at", "id"],
                 condition=IN_QUEUE & models.Q(status__in=OPEN_STATUSES),
                 name="queue_all_due_open",
             ),
-            # Officials' figures by district and period, from the index alone.
+            # Officials' figures by area and period, from the index alone.
             models.Index(
-                fields=["district", "created_at"],
+                fields=["area", "created_at"],
                 include=[
                     "status",
                     "acknowledged_at",
@@ -234,7 +229,7 @@ class Report(models.Model):
                     "reopened_count",
                     "category",
                 ],
-                name="stats_district_period",
+                name="stats_area_period",
             ),
         ]
 

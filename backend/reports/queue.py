@@ -8,6 +8,7 @@ from django.utils import timezone
 from pydantic import Field
 
 from backend.accounts.models import User
+from backend.areas.hierarchy import area_by_code, within
 from backend.catalogue.models import Category, Priority
 from backend.pages import PageQuery
 from backend.reports.access import staff_tickets
@@ -23,7 +24,9 @@ class QueueQuery(PageQuery):
     priority: list[Priority] = Field(default_factory=list, max_length=4)
     overdue: bool | None = None
     assignee: str | None = Field(default=None, description='"me", "none" or a username')
-    area: str | None = Field(default=None, max_length=20, description="Commune or district code")
+    area: str | None = Field(
+        default=None, max_length=20, description="An area's code, of any level: its tickets within"
+    )
     reopened: bool | None = None
     created_from: IsoDate | None = None
     created_to: IsoDate | None = None
@@ -51,7 +54,8 @@ def queue_tickets(user: User, query: QueueQuery, with_status: bool = True) -> Re
     elif query.assignee:
         tickets = tickets.filter(assignee__username=query.assignee)
     if query.area:
-        tickets = tickets.filter(Q(commune__code=query.area) | Q(district__code=query.area))
+        area = area_by_code(query.area)
+        tickets = tickets.filter(within(area)) if area else tickets.none()
     if query.reopened is not None:
         tickets = (
             tickets.filter(reopened_count__gt=0)

@@ -74,7 +74,7 @@ class ReportSummaryOut(Out):
     status: str
     lat: float
     lon: float
-    district: AreaOut
+    areas: list[AreaOut] = Field(description="The areas it lies in, largest first")
     support_count: int
     created_at: datetime
 
@@ -88,7 +88,7 @@ class ReportSummaryOut(Out):
             status=report.status,
             lat=report.lat,
             lon=report.lon,
-            district=AreaOut.of(report.district),
+            areas=AreaOut.chain(report.area_id),
             support_count=report.support_count,
             created_at=report.created_at,
         )
@@ -100,7 +100,6 @@ class ReportOut(ReportSummaryOut):
 
     address: str
     accuracy_m: float | None
-    commune: AreaOut | None
     unit: UnitOut | None
     priority: str
     due_at: datetime
@@ -119,7 +118,6 @@ class ReportOut(ReportSummaryOut):
             **summary,
             address=report.address,
             accuracy_m=report.accuracy_m if is_mine else None,
-            commune=AreaOut.of(report.commune),
             unit=UnitOut.of(report.unit),
             priority=report.priority,
             due_at=report.due_at,

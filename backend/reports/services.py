@@ -22,7 +22,7 @@ from backend.errors import NotFound, ServiceError, Unprocessable
 from backend.geo import distance_m, h3_cells, neighbourhood_r10
 from backend.jobs import enqueue_on_commit
 from backend.photos.models import Photo
-from backend.reports.access import managing_district_id
+from backend.reports.access import managing_area_id
 from backend.reports.geocoding import fill_address
 from backend.reports.history import check_report_rate, reporter_history
 from backend.reports.models import (
@@ -145,10 +145,9 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> S
         lon=new.lon,
         accuracy_m=new.accuracy_m,
         **h3_cells(new.lat, new.lon),
-        district=placement.district,
-        commune=placement.commune,
+        area=placement.area,
         unit=(unit := routing.unit_for(placement, category.id)),
-        managing_district_id=managing_district_id(unit, placement.district.id),
+        managing_area_id=managing_area_id(unit, placement.area.id),
         priority=category.default_priority,
         due_at=now + timedelta(hours=category.sla_hours),
         request_fingerprint=new.fingerprint(),
@@ -189,8 +188,8 @@ def _record_creation(
         NewEvent(
             EventKind.ROUTED,
             data={
-                "district": placement.district.code,
-                "commune": placement.commune.code if placement.commune else None,
+                "areas": [area.code for area in placement.chain],
+                "edition": placement.area.edition,
                 "unit": report.unit.code if report.unit else None,
                 "distance_outside_m": placement.distance_outside_m,
             },
@@ -239,7 +238,7 @@ def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandid
 
 def visible_report(report_id: uuid.UUID, viewer: User | None) -> Report:
     """A report the viewer may see: their own always, others' when public."""
-    related = Report.objects.with_related("category", "district", "commune", "unit")
+    related = Report.objects.with_related("category", "unit")
     try:
         report = related.get(id=report_id)
     except Report.DoesNotExist:

@@ -1,6 +1,6 @@
 """Deadlines: overdue tickets are escalated, once per level.
 
-Level 1 tells the unit lead at the due time; level 2 the district manager when
+Level 1 tells the unit lead at the due time; level 2 the nearest area managers when
 still open ESCALATE_TO_MANAGER_AFTER_HOURS later. Each step is claimed with a
 conditional update (`escalation_level=n-1` -> n), so two runs at once, or a run
 repeated after a crash, escalate each ticket once per level. Tickets waiting
@@ -17,13 +17,13 @@ from django.utils import timezone
 from backend.reports.models import IN_QUEUE, EventKind, Report, overdue
 from backend.reports.timeline import record_event
 
-LEVEL_NAMES = {1: "unit_lead", 2: "district_manager"}
+LEVEL_NAMES = {1: "unit_lead", 2: "area_manager"}
 
 
 @dataclass
 class EscalationResult:
     to_unit_lead: int = 0
-    to_district_manager: int = 0
+    to_area_manager: int = 0
 
 
 def escalate_overdue() -> EscalationResult:
@@ -41,7 +41,7 @@ def escalate_overdue() -> EscalationResult:
                 if level == 1:
                     result.to_unit_lead += 1
                 else:
-                    result.to_district_manager += 1
+                    result.to_area_manager += 1
     return result
 
 

@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from backend.accounts.auth import AuthedRequest, StaffAuth
-from backend.areas.schemas import AreaOut, UnitOut
+from backend.areas.schemas import UnitOut
 from backend.pages import keyset_page
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.schemas import PhotoOut
@@ -28,7 +28,7 @@ router = Router(tags=["staff"], auth=StaffAuth())
 # What a ticket adds to a report's summary (its columns, for a page of them).
 TICKET_FIELDS = (
     "priority", "due_at", "escalation_level", "reopened_count", "address", "unit__code",
-    "unit__name", "commune__code", "commune__name", "commune__level", "assignee__username",
+    "unit__name", "assignee__username",
 )  # fmt: skip
 
 
@@ -37,7 +37,6 @@ class TicketOut(ReportSummaryOut):
     due_at: datetime
     overdue: bool
     unit: UnitOut | None
-    commune: AreaOut | None
     assignee: str | None
     escalation_level: int
     reopened_count: int
@@ -51,7 +50,6 @@ class TicketOut(ReportSummaryOut):
             due_at=report.due_at,
             overdue=report.is_overdue(timezone.now()),
             unit=UnitOut.of(report.unit),
-            commune=AreaOut.of(report.commune),
             assignee=report.assignee.username if report.assignee else None,
             escalation_level=report.escalation_level,
             reopened_count=report.reopened_count,
@@ -72,7 +70,7 @@ class TicketPage(Out):
 
 @router.get("/staff/tickets", response={200: TicketPage, **errors(400, 401, 422)})
 def ticket_queue(request: AuthedRequest, query: Query[QueueQuery]):
-    """The tickets in your scope (your unit's; your district's for a manager), due
+    """The tickets in your scope (your unit's; those managed within your area for a manager), due
     first or newest first, filtered; cursor-paginated."""
     tickets = queue_tickets(request.auth, query).summaries(*TICKET_FIELDS)
     if query.sort == "due":
@@ -97,9 +95,7 @@ def ticket_counts(request: AuthedRequest, query: Query[QueueQuery]):
 
 def _detail(request: AuthedRequest, report) -> TicketDetailOut:
     report = (
-        staff_tickets(request.auth)
-        .with_related("category", "district", "commune", "unit", "assignee")
-        .get(id=report.id)
+        staff_tickets(request.auth).with_related("category", "unit", "assignee").get(id=report.id)
     )
     events = ReportEvent.objects.filter(report=report).select_related("actor")
     photos = Photo.objects.filter(report=report).order_by("created_at")

@@ -22,7 +22,7 @@ from django.utils import timezone
 from backend.accounts.models import Role, User
 from backend.areas.models import Unit
 from backend.errors import Conflict, NotFound, Unprocessable
-from backend.reports.access import managing_district_id, staff_tickets, ticket_for
+from backend.reports.access import managing_area_id, staff_tickets, ticket_for
 from backend.reports.models import OPEN_STATUSES, EventKind, Follower, Report, Status
 from backend.reports.timeline import record_event
 
@@ -147,7 +147,7 @@ def assign(report_id: uuid.UUID, actor: User, assignee_id: int | None) -> Report
 
 @transaction.atomic
 def transfer(report_id: uuid.UUID, actor: User, unit_code: str, reason: str) -> Report:
-    """Send a misrouted ticket to another unit (of any district). The sender loses it."""
+    """Send a misrouted ticket to another unit (of any area). The sender loses it."""
     report = ticket_for(actor, report_id, to_change=True, lock=True)
     unit = Unit.objects.filter(code=unit_code, active=True).first()
     if unit is None:
@@ -158,11 +158,11 @@ def transfer(report_id: uuid.UUID, actor: User, unit_code: str, reason: str) -> 
         raise Unprocessable("Say why the ticket is transferred.", code="reason_required")
     previous = report.unit
     report.unit = unit
-    report.managing_district_id = managing_district_id(unit, report.district_id)
+    report.managing_area_id = managing_area_id(unit, report.area_id)
     report.assignee = None
     report.escalation_level = 0
     report.save(
-        update_fields=["unit", "managing_district", "assignee", "escalation_level", "updated_at"]
+        update_fields=["unit", "managing_area", "assignee", "escalation_level", "updated_at"]
     )
     record_event(
         report,

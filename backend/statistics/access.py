@@ -10,7 +10,7 @@ from backend.errors import Forbidden
 from backend.reports.access import scope_filter
 from backend.reports.models import Report
 
-STATS_ROLES = frozenset({Role.OFFICIAL, Role.DISTRICT_MANAGER, Role.ADMIN})
+STATS_ROLES = frozenset({Role.OFFICIAL, Role.AREA_MANAGER, Role.ADMIN})
 
 
 def may_see_statistics(user: User | AnonymousUser) -> bool:
@@ -21,13 +21,12 @@ def reports_for_statistics(
     user: User, start: datetime, end: datetime, category_codes: list[str]
 ) -> QuerySet[Report]:
     """The reports of the period whose figures this user may see: an official's
-    province, a district manager's district, everything for an admin."""
+    area, an area manager's, everything for an admin: the reports that lie
+    within it, at any depth and across reforms."""
     if not may_see_statistics(user):
-        raise Forbidden("Statistics are for officials and district managers.", code="not_allowed")
+        raise Forbidden("Statistics are for officials and area managers.", code="not_allowed")
     reports = Report.objects.filter(created_at__gte=start, created_at__lt=end)
-    if user.role == Role.DISTRICT_MANAGER:
-        reports = reports.filter(district=user.scope_area)
-    elif user.role == Role.OFFICIAL:
+    if user.role != Role.ADMIN:
         reports = reports.filter(scope_filter(user))
     if category_codes:
         reports = reports.filter(category__code__in=category_codes)

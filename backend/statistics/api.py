@@ -1,4 +1,4 @@
-"""Statistics for provincial officials and district managers, and the public's figures."""
+"""Statistics for officials and area managers, and the public's figures."""
 
 from datetime import datetime, time, timedelta
 from typing import Literal
@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from backend.accounts.auth import AuthedRequest, StaffAuth
 from backend.accounts.models import User
-from backend.areas.models import Area, Level
+from backend.areas.hierarchy import statistics_level
 from backend.errors import Unprocessable
 from backend.public_cache import cached_for_anonymous
 from backend.reports.models import Report, Visibility
@@ -63,27 +63,44 @@ def _reports(user: User, query: PeriodQuery) -> QuerySet[Report]:
     return reports_for_statistics(user, start, end, query.category)
 
 
-class PerformanceQuery(PeriodQuery):
-    by: Literal["district", "unit", "category"] = "district"
+class LevelQuery(Schema):
+    level: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Group areas at this level (province, district, commune, ...); "
+        "default the level reports are routed to (communes and wards since 2025)",
+    )
+    edition: str | None = Field(
+        default=None, max_length=40, description="Of this edition of areas; default the active one"
+    )
+
+
+class PerformanceQuery(PeriodQuery, LevelQuery):
+    by: Literal["area", "unit", "category"] = "area"
 
 
 @router.get("/stats/performance", response={200: list[dict], **errors(401, 403, 422)})
 def performance(request: AuthedRequest, query: Query[PerformanceQuery]):
-    """Per district, unit or category: received, acknowledged, resolved, rejected, open,
-    overdue now; median and 90th percentile hours to acknowledge and resolve; share
-    resolved within the deadline; average rating; reopen rate."""
-    return figures.performance(_reports(request.auth, query), query.by)
+    """Per area (of any level, of any edition), unit or category: received,
+    acknowledged, resolved, rejected, open, overdue now; median and 90th
+    percentile hours to acknowledge and resolve; share resolved within the
+    deadline; average rating; reopen rate. Reports from before a reform count
+    within the areas their own were mapped to."""
+    level = statistics_level(query.level, query.edition) if query.by == "area" else None
+    return figures.performance(_reports(request.auth, query), query.by, level)
 
 
-class SeriesQuery(PeriodQuery):
+class SeriesQuery(PeriodQuery, LevelQuery):
     interval: Literal["day", "week", "month"] = "week"
-    by: Literal["category", "district"] | None = None
+    by: Literal["category", "area"] | None = None
 
 
 @router.get("/stats/series", response={200: list[dict], **errors(401, 403, 422)})
 def series(request: AuthedRequest, query: Query[SeriesQuery]):
-    """Reports received per day, week or month, optionally by category or district."""
-    return figures.series(_reports(request.auth, query), query.interval, query.by)
+    """Reports received per day, week or month, optionally by category or by area
+    of a level (across a reform, like with like through the mapping)."""
+    level = statistics_level(query.level, query.edition) if query.by == "area" else None
+    return figures.series(_reports(request.auth, query), query.interval, query.by, level)
 
 
 class HotspotQuery(PeriodQuery):
@@ -118,9 +135,10 @@ def export(request: AuthedRequest, query: Query[PeriodQuery]):
 public_router = Router(tags=["statistics"], auth=None)
 
 
-class PublicDistrictOut(Schema):
-    district: str
+class PublicAreaOut(Schema):
+    area: str
     name: str
+    level: str
     received: int
     resolved: int
     open: int
@@ -128,22 +146,28 @@ class PublicDistrictOut(Schema):
     hours_to_resolve_median: float | None
 
 
-@public_router.get("/public/performance", response={200: list[PublicDistrictOut], **errors(422)})
+class PublicQuery(LevelQuery):
+    days: int = Field(default=90, ge=7, le=366)
+
+
+@public_router.get("/public/performance", response={200: list[PublicAreaOut], **errors(422)})
 @decorate_view(cached_for_anonymous)
-def public_performance(request: HttpRequest, days: int = Query(90, ge=7, le=366)):
-    """Each district's figures over the last days, for everyone: counts only, no one's data."""
-    since = timezone.now() - timedelta(days=days)
+def public_performance(request: HttpRequest, query: Query[PublicQuery]):
+    """Each area's figures over the last days (per commune and ward by default;
+    any level of any edition on request), for everyone: counts only, no one's data."""
+    level = statistics_level(query.level, query.edition)
+    since = timezone.now() - timedelta(days=query.days)
     reports = Report.objects.filter(created_at__gte=since, visibility=Visibility.PUBLIC)
-    names = dict(Area.objects.filter(level=Level.DISTRICT).values_list("code", "name"))
     return [
-        PublicDistrictOut(
-            district=row["district"],
-            name=names.get(row["district"], ""),
+        PublicAreaOut(
+            area=row["area"],
+            name=row["name"],
+            level=level.code,
             received=row["received"],
             resolved=row["resolved"],
             open=row["open"],
             resolved_within_deadline=row["resolved_within_deadline"],
             hours_to_resolve_median=row["hours_to_resolve_median"],
         )
-        for row in figures.performance(reports, "district")
+        for row in figures.performance(reports, "area", level)
     ]

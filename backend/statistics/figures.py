@@ -28,19 +28,29 @@ from django.db.models import (
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from backend.areas.models import Area, Unit
+from backend.areas.models import Area, AreaLevel, Unit
 from backend.catalogue.models import Category
+from backend.i18n import localized
 from backend.reports.models import OPEN_STATUSES, Report, Status, Visibility, overdue
 
 DONE = [Status.RESOLVED, Status.CLOSED]
-GROUPS = {"district": "district__code", "unit": "unit__code", "category": "category__code"}
-# Grouping by the id column lets PostgreSQL answer from an index alone; the
+# Grouping by an id column lets PostgreSQL answer from an index alone; the
 # codes are looked up afterwards (a few rows).
 GROUP_IDS: dict[str, tuple[str, type[Area] | type[Unit] | type[Category]]] = {
-    "district": ("district_id", Area),
+    "area": ("area__ancestries__ancestor_id", Area),
     "unit": ("unit_id", Unit),
     "category": ("category_id", Category),
 }
+
+
+def grouped(reports: QuerySet[Report], by: str, level: AreaLevel | None) -> QuerySet[Report]:
+    """The reports to group by `by`; by area, each counted once within its
+    ancestor of `level` (through the area tree's closure, across reforms)."""
+    if by != "area":
+        return reports
+    if level is None:
+        raise ValueError("grouping by area needs a level")
+    return reports.filter(area__ancestries__ancestor_level=level)
 
 
 class Percentiles(Aggregate):
@@ -70,10 +80,11 @@ TO_ACKNOWLEDGE = ExpressionWrapper(
 TO_RESOLVE = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
 
 
-def performance(reports: QuerySet[Report], by: str) -> list[dict]:
-    """One row per district, unit or category: counts, durations, deadline share,
-    rating and reopen rate."""
+def performance(reports: QuerySet[Report], by: str, level: AreaLevel | None = None) -> list[dict]:
+    """One row per area of a level, unit or category: counts, durations, deadline
+    share, rating and reopen rate."""
     key, model = GROUP_IDS[by]
+    reports = grouped(reports, by, level)
     now = timezone.now()
     # COUNT(created_at): a column of the covering index, never null (COUNT(id) would
     # read every row from the table).
@@ -97,7 +108,11 @@ def performance(reports: QuerySet[Report], by: str) -> list[dict]:
             "resolve": Percentiles(TO_RESOLVE, (0.5, 0.9), filter=Q(resolved_at__isnull=False)),
         }
     rows = list(reports.values(key).annotate(**aggregates).order_by(key))
-    codes = dict(model.objects.filter(id__in=[r[key] for r in rows]).values_list("id", "code"))
+    named = list(model.objects.filter(id__in=[r[key] for r in rows]))
+    codes = {obj.id: obj.code for obj in named}
+    names = {
+        obj.id: localized(obj, "name") if isinstance(obj, Category) else obj.name for obj in named
+    }
     if postgres:
         for row in rows:
             row["ack_median"], row["ack_p90"] = row.pop("ack") or (None, None)
@@ -107,6 +122,7 @@ def performance(reports: QuerySet[Report], by: str) -> list[dict]:
     result = [
         {
             by: codes.get(row[key]),
+            "name": names.get(row[key], ""),
             "received": row["received"],
             "acknowledged": row["acknowledged"],
             "resolved": row["resolved"],
@@ -161,10 +177,19 @@ def _durations_in_python(reports: QuerySet[Report], key: str, rows: list[dict]) 
 TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
 
-def series(reports: QuerySet[Report], interval: str, by: str | None) -> list[dict]:
-    """Reports received per day, week or month, optionally split by category or district."""
+SERIES_GROUPS = {"category": "category__code", "area": "area__ancestries__ancestor__code"}
+
+
+def series(
+    reports: QuerySet[Report], interval: str, by: str | None, level: AreaLevel | None = None
+) -> list[dict]:
+    """Reports received per day, week or month, optionally split by category or
+    by area of a level. Across a reform, old reports count within the new areas
+    their own map to: the series compares like with like."""
     bucket = TRUNC[interval]("created_at", tzinfo=timezone.get_default_timezone())
-    fields = ["bucket", *([GROUPS[by]] if by else [])]
+    if by:
+        reports = grouped(reports, by, level)
+    fields = ["bucket", *([SERIES_GROUPS[by]] if by else [])]
     rows = (
         reports.annotate(bucket=bucket)
         .values(*fields)
@@ -174,7 +199,7 @@ def series(reports: QuerySet[Report], interval: str, by: str | None) -> list[dic
     return [
         {
             "period": row["bucket"].date().isoformat(),
-            **({by: row[GROUPS[by]]} if by else {}),
+            **({by: row[SERIES_GROUPS[by]]} if by else {}),
             "received": row["received"],
         }
         for row in rows
@@ -184,8 +209,8 @@ def series(reports: QuerySet[Report], interval: str, by: str | None) -> list[dic
 EXPORT_COLUMNS = [
     ("reference", "reference"),
     ("category", "category__code"),
-    ("district", "district__code"),
-    ("commune", "commune__code"),
+    ("area", "area__code"),
+    ("edition", "area__edition"),
     ("unit", "unit__code"),
     ("status", "status"),
     ("priority", "priority"),

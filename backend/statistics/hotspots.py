@@ -3,7 +3,7 @@
 1. Count reports per cell at the chosen resolution with one GROUP BY on the
    report's stored cell column.
 2. Take every cell of the service area (zero-count cells included: a quiet
-   neighbourhood is information), from the active district polygons.
+   neighbourhood is information), from the active areas.
 3. Neighbours of a cell are grid_disk(cell, k) within the service area, the
    cell itself included, with binary weights.
 4. Gi*_i = (sum_j w_ij x_j - mean * W_i) / (s * sqrt((n W_i - W_i^2) / (n - 1))),
@@ -36,7 +36,7 @@ class HotspotResult:
 @lru_cache(maxsize=8)
 def _service_area_cells(index_id: int, resolution: int) -> tuple[int, ...]:
     index = routing.area_index()
-    union = shapely.union_all(list(index.districts.geometries))
+    union = index.outline()
     cells: set[str] = set()
     for polygon in shapely.get_parts(union):
         shape = h3.geo_to_h3shape(shapely.geometry.mapping(polygon))
@@ -99,7 +99,7 @@ def hotspots(
     counts_by_cell: dict[int, int], resolution: int, k: int = 1, fdr: bool = False
 ) -> HotspotResult:
     cells = service_area_cells(resolution)
-    # Reports just outside every polygon (the nearest-district rule) still count.
+    # Reports just outside every polygon (the nearest-area rule) still count.
     cells = sorted(set(cells) | set(counts_by_cell))
     counts = np.array([counts_by_cell.get(c, 0) for c in cells], dtype=float)
     neighbours, mask = neighbour_matrix(cells, k)

@@ -12,11 +12,11 @@ from backend.statistics.access import may_see_statistics
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Signed in with the staff account (the admin's sign-in page), officials and
-    district managers see hotspots, the performance table and trends."""
+    area managers see hotspots, the performance table and trends."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), "/admin/login/")
     if not may_see_statistics(request.user):
-        return HttpResponse("Officials and district managers only.", status=403)
+        return HttpResponse("Officials and area managers only.", status=403)
     categories = [(c.code, localized(c, "name")) for c in active_categories()]
     return render(
         request,

@@ -5,9 +5,16 @@ pytestmark = pytest.mark.django_db
 
 def test_locate_names_the_areas_and_the_unit_of_each_category(anonymous):
     body = anonymous.get("/api/v1/areas/locate?lat=9.6855&lon=106.2614").json()
-    assert body["district"] == {"code": "849", "name": "Huyện Trà Cú", "level": "district"}
-    assert body["commune"]["level"] == "commune"
-    assert body["province"]["code"] == "84"
+    province, district, commune = body["areas"]
+    assert district == {
+        "code": "849",
+        "name": "Huyện Trà Cú",
+        "level": "district",
+        "level_label": "huyện / quận / thị xã / thành phố",
+        "edition": "pre-2025",
+    }
+    assert commune["level"] == "commune"
+    assert province["code"] == "84"
     units = {r["category"]["code"]: r["unit"]["code"] for r in body["routing"]}
     assert units["pothole"] == "urban-849"
     assert units["water-supply"] == "water-84"

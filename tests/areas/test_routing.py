@@ -5,7 +5,7 @@ import shapely.ops
 from geopy.distance import geodesic
 
 from backend.areas import routing
-from backend.areas.models import Area, Level
+from backend.areas.models import Area
 
 # Urban centres from the boundary data's SOURCES.md: (lat, lon) -> district code.
 TOWN_CENTRES = [
@@ -21,8 +21,17 @@ TOWN_CENTRES = [
 ]
 
 
+def district_of(placement: routing.Placement) -> Area:
+    """The pre-2025 layout has three levels: province, district, commune."""
+    return placement.chain[1]
+
+
+def commune_of(placement: routing.Placement) -> Area | None:
+    return placement.chain[2] if len(placement.chain) > 2 else None
+
+
 def district(code: str) -> Area:
-    return Area.objects.active().get(level=Level.DISTRICT, code=code)
+    return Area.objects.active().get(level="district", code=code)
 
 
 @pytest.mark.django_db
@@ -30,17 +39,17 @@ def district(code: str) -> Area:
 def test_town_centres_route_to_their_district(point, code):
     placement = routing.place(*point)
     assert placement is not None
-    assert placement.district.code == code
+    assert district_of(placement).code == code
     assert placement.distance_outside_m == 0
-    assert placement.province.code == "84"
+    assert placement.chain[0].code == "84"
 
 
 @pytest.mark.django_db
 def test_commune_is_found_inside_its_district():
     placement = routing.place(9.9472, 106.3372)
-    assert placement.commune is not None
-    assert placement.commune.name == "Phường 1"
-    assert placement.commune.parent_id == placement.district.id
+    assert commune_of(placement) is not None
+    assert commune_of(placement).name == "Phường 1"
+    assert commune_of(placement).parent_id == district_of(placement).id
 
 
 @pytest.mark.django_db
@@ -51,14 +60,14 @@ def test_point_on_a_shared_border_gets_the_lowest_code_every_time():
     point = shapely.line_interpolate_point(
         shapely.get_geometry(shapely.line_merge(shared), 0), 0.5, normalized=True
     )
-    answers = {routing.place(point.y, point.x).district.code for _ in range(3)}
+    answers = {district_of(routing.place(point.y, point.x)).code for _ in range(3)}
     assert answers == {"842"}
 
 
 def _offset_outside(area: Area, metres: float) -> tuple[float, float]:
     """A point `metres` out to sea from the province's coastline near this district."""
     province = shapely.union_all(
-        [d.geometry for d in Area.objects.active().filter(level=Level.DISTRICT)]
+        [d.geometry for d in Area.objects.active().filter(level="district")]
     )
     coast = province.exterior
     centroid = province.centroid
@@ -83,7 +92,7 @@ def _nearest_by_geodesic(lat: float, lon: float) -> tuple[str, float]:
     """The nearest district and its distance, worked out independently of the router."""
     point = shapely.Point(lon, lat)
     best = []
-    for area in Area.objects.active().filter(level=Level.DISTRICT):
+    for area in Area.objects.active().filter(level="district"):
         nearest = shapely.ops.nearest_points(area.geometry, point)[0]
         best.append((geodesic((lat, lon), (nearest.y, nearest.x)).meters, area.code))
     metres, code = min(best)
@@ -96,12 +105,12 @@ def test_point_just_outside_goes_to_the_nearest_district(code):
     lat, lon = _offset_outside(district(code), 120)
     assert not any(
         d.geometry.intersects(shapely.Point(lon, lat))
-        for d in Area.objects.active().filter(level=Level.DISTRICT)
+        for d in Area.objects.active().filter(level="district")
     )
     expected_code, expected_m = _nearest_by_geodesic(lat, lon)
     placement = routing.place(lat, lon)
     assert placement is not None
-    assert placement.district.code == expected_code
+    assert district_of(placement).code == expected_code
     assert placement.distance_outside_m == pytest.approx(expected_m, rel=0.01)
     assert 80 < placement.distance_outside_m < 300
 
@@ -117,7 +126,7 @@ def test_point_far_outside_is_outside_the_service_area():
 @pytest.mark.django_db
 def test_nearest_district_distance_is_configurable(settings):
     lat, lon = _offset_outside(district("850"), 200)
-    settings.ROUTING_NEAREST_DISTRICT_MAX_M = 100
+    settings.ROUTING_NEAREST_AREA_MAX_M = 100
     # The index is rebuilt only when areas change; a new setting needs a new index.
     routing._index.forget()
     assert routing.place(lat, lon) is None
@@ -128,17 +137,20 @@ def test_commune_spilling_over_a_district_edge_is_not_used_there():
     """Commune polygons come from another survey: where one spills into a neighbouring
     district, a point there gets that district and never the spilling commune."""
     spill_found = False
-    for commune in Area.objects.active().filter(level=Level.COMMUNE).select_related("parent"):
+    for commune in Area.objects.active().filter(level="commune").select_related("parent"):
         spill = shapely.difference(commune.geometry, commune.parent.geometry)
         if spill.area < 1e-6:
             continue
         point = spill.representative_point()
         placement = routing.place(point.y, point.x)
-        if placement is None or placement.district.id == commune.parent_id:
+        if placement is None or district_of(placement).id == commune.parent_id:
             continue
         spill_found = True
-        assert placement.commune is None or placement.commune.parent_id == placement.district.id
-        assert placement.commune is None or placement.commune.id != commune.id
+        assert (
+            commune_of(placement) is None
+            or commune_of(placement).parent_id == district_of(placement).id
+        )
+        assert commune_of(placement) is None or commune_of(placement).id != commune.id
     assert spill_found, "the data has communes spilling over district edges"
 
 
@@ -162,12 +174,12 @@ def test_index_notices_a_change_made_by_another_process(settings):
     first = routing.area_index()
     # A change that sends no signal here, as one made in another process.
     Area.objects.filter(code="842").update(name="Thành phố Trà Vinh (đổi tên)")
-    Area.objects.filter(code="842", level=Level.DISTRICT).update(
+    Area.objects.filter(code="842", level="district").update(
         updated_at=district("844").updated_at.replace(year=2030)
     )
     rebuilt = routing.area_index()
     assert rebuilt is not first
-    assert rebuilt.place(9.9472, 106.3372).district.name == "Thành phố Trà Vinh (đổi tên)"
+    assert district_of(rebuilt.place(9.9472, 106.3372)).name == "Thành phố Trà Vinh (đổi tên)"
 
 
 @pytest.mark.django_db
@@ -176,15 +188,15 @@ def test_bulk_routing_agrees_with_one_point_routing():
     rng = np.random.default_rng(7)
     lats = rng.uniform(9.50, 10.11, 3000)
     lons = rng.uniform(105.93, 106.63, 3000)
-    positions = index.district_positions(lats, lons)
-    communes = index.commune_positions(lats, lons, positions)
+    positions = index.positions(lats, lons)
+    many = index.place_many(lats, lons)
     for i in range(len(lats)):
         single = index.place(lats[i], lons[i])
         if positions[i] == -1:
-            assert single is None
+            assert single is None and many[i] is None
         else:
-            assert single.district == index.districts.refs[positions[i]]
-            assert single.commune == communes[i]
+            assert district_of(single) == index.layer.refs[positions[i]]
+            assert single.chain == many[i].chain
     assert (positions == -1).any() and (positions >= 0).any()
 
 
@@ -193,18 +205,18 @@ def test_router_agrees_with_plain_polygon_tests_everywhere():
     """An independent oracle: the lowest code among the district polygons touching
     the point, for points inside; none within reach means outside."""
     index = routing.area_index()
-    districts = sorted(Area.objects.active().filter(level=Level.DISTRICT), key=lambda a: a.code)
+    districts = sorted(Area.objects.active().filter(level="district"), key=lambda a: a.code)
     rng = np.random.default_rng(11)
     lats = rng.uniform(9.50, 10.11, 4000)
     lons = rng.uniform(105.93, 106.63, 4000)
-    positions = index.district_positions(lats, lons)
+    positions = index.positions(lats, lons)
     for lat, lon, position in zip(lats, lons, positions, strict=True):
         point = shapely.Point(lon, lat)
         touching = [d.code for d in districts if d.geometry.intersects(point)]
         if touching:
-            assert index.districts.refs[position].code == touching[0]
+            assert index.layer.refs[position].code == touching[0]
         elif position != -1:
             # The nearest-district rule: within reach of the one it chose.
-            chosen = next(d for d in districts if d.code == index.districts.refs[position].code)
+            chosen = next(d for d in districts if d.code == index.layer.refs[position].code)
             nearest = shapely.ops.nearest_points(chosen.geometry, point)[0]
             assert geodesic((lat, lon), (nearest.y, nearest.x)).meters <= 301

@@ -1,7 +1,7 @@
 import pytest
 
 from backend.areas import routing
-from backend.areas.models import Area, Level, RoutingRule, Unit
+from backend.areas.models import Area, RoutingRule, Unit
 from backend.catalogue.models import Category
 
 
@@ -22,7 +22,7 @@ def test_province_rule_for_a_category_beats_the_district_default():
 @pytest.mark.django_db
 def test_commune_rule_beats_its_district_rule():
     placement = routing.place(9.9472, 106.3372)
-    commune = Area.objects.get(id=placement.commune.id)
+    commune = Area.objects.get(id=placement.area.id)
     ward_team = Unit.objects.create(code="ward-team", name="Tổ công tác phường 1", area=commune)
     lights = Category.objects.get(code="street-light")
     RoutingRule.objects.create(area=commune, category=lights, unit=ward_team)
@@ -39,7 +39,7 @@ def test_no_rule_anywhere_means_no_unit():
 
 @pytest.mark.django_db
 def test_inactive_unit_is_skipped_for_the_next_rule_up():
-    province = Area.objects.active().get(level=Level.PROVINCE)
+    province = Area.objects.active().get(level="province")
     fallback = Unit.objects.create(code="province-desk", name="Sở Xây dựng", area=province)
     RoutingRule.objects.create(area=province, category=None, unit=fallback)
     Unit.objects.filter(code="urban-842").update(active=False)

@@ -1,7 +1,7 @@
 import pytest
 
 from backend.accounts.models import Role
-from backend.areas.models import Area, Level
+from backend.areas.models import Area
 from backend.reports.models import EventKind, Report, ReportEvent
 from moderation.models import CaseState, ReviewCase
 from notifications.models import Notification
@@ -133,7 +133,7 @@ def test_enough_distinct_flags_send_a_report_back_to_review(resident, tokens, an
 
 def test_a_moderator_of_another_province_cannot_see_or_act(held):
     other = Area.objects.create(
-        code="86", name="Tỉnh Vĩnh Long", level=Level.PROVINCE, edition="pre-2025", geometry_wkb=b""
+        code="86", name="Tỉnh Vĩnh Long", level="province", edition="pre-2025", geometry_wkb=b""
     )
     make_staff("moderator86", Role.MODERATOR, None, "84")
     from backend.accounts.models import User

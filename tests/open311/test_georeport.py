@@ -254,7 +254,7 @@ def test_a_fixmystreet_post_creates_a_routed_report(api_key, fmt):
     )
     report = Report.objects.get(reference=ref)
     assert report.source == Source.OPEN311
-    assert report.district.code == "842"
+    assert report.area.parent.code == "842"
     assert report.unit.code == "urban-842"
     assert report.attributes == {"depth": "knee"}  # the client's own bookkeeping is dropped
     assert report.reporter.phone_number == "0901234567"

@@ -16,8 +16,16 @@ def test_report_is_routed_on_creation(resident):
     response = resident.post_json("/api/v1/reports", report_payload())
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["district"] == {"code": "842", "name": "Thành phố Trà Vinh", "level": "district"}
-    assert body["commune"]["name"] == "Phường 1"
+    province, district, commune = body["areas"]
+    assert province["code"] == "84" and province["level"] == "province"
+    assert district == {
+        "code": "842",
+        "name": "Thành phố Trà Vinh",
+        "level": "district",
+        "level_label": "huyện / quận / thị xã / thành phố",
+        "edition": "pre-2025",
+    }
+    assert commune["name"] == "Phường 1" and commune["level"] == "commune"
     assert body["unit"]["code"] == "urban-842"
     assert body["status"] == "submitted"
     assert body["priority"] == "high"
@@ -31,7 +39,7 @@ def test_report_is_routed_on_creation(resident):
 
 def test_report_in_another_district_goes_to_its_unit(resident):
     body = resident.post_json("/api/v1/reports", report_payload(point=TRA_CU_TOWN)).json()
-    assert body["district"]["code"] == "849"
+    assert body["areas"][1]["code"] == "849"
     assert body["unit"]["code"] == "urban-849"
 
 

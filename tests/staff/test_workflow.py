@@ -231,12 +231,12 @@ def test_overdue_tickets_escalate_once_per_level(ticket_842, ticket_849, time_ma
     assert escalate_overdue().to_unit_lead == 1
     assert escalate_overdue().to_unit_lead == 0
     time_machine.move_to(due + timedelta(hours=25), tick=False)
-    assert escalate_overdue().to_district_manager == 1
-    assert escalate_overdue().to_district_manager == 0
+    assert escalate_overdue().to_area_manager == 1
+    assert escalate_overdue().to_area_manager == 0
     events = ReportEvent.objects.filter(kind=EventKind.ESCALATED).order_by("id")
     assert [(str(e.report_id), e.data["to"]) for e in events] == [
         (ticket_842["id"], "unit_lead"),
-        (ticket_842["id"], "district_manager"),
+        (ticket_842["id"], "area_manager"),
     ]
     assert all(not e.is_public for e in events)
 

@@ -62,8 +62,8 @@ def row_for(rows, key, value):
 
 
 def test_performance_per_district_is_worked_out_exactly(staff, dataset):
-    rows = staff["official"].get("/api/v1/stats/performance?by=district").json()
-    tv = row_for(rows, "district", "842")
+    rows = staff["official"].get("/api/v1/stats/performance?by=area").json()
+    tv = row_for(rows, "area", "842")
     assert tv["received"] == 4
     assert tv["acknowledged"] == 2
     assert tv["resolved"] == 2
@@ -77,7 +77,7 @@ def test_performance_per_district_is_worked_out_exactly(staff, dataset):
     assert tv["resolved_within_deadline"] == 0.5
     assert tv["average_rating"] == 3.0
     assert tv["reopen_rate"] == 0.5
-    assert row_for(rows, "district", "849")["received"] == 1
+    assert row_for(rows, "area", "849")["received"] == 1
 
 
 def test_performance_by_unit_and_category(staff, dataset):
@@ -86,12 +86,12 @@ def test_performance_by_unit_and_category(staff, dataset):
     by_category = staff["official"].get("/api/v1/stats/performance?by=category").json()
     assert row_for(by_category, "category", "street-light")["received"] == 1
     only_lights = staff["official"].get("/api/v1/stats/performance?category=street-light").json()
-    assert [r["district"] for r in only_lights] == ["849"]
+    assert [r["area"] for r in only_lights] == ["849"]
 
 
-def test_a_district_manager_sees_their_district_only(staff, dataset):
+def test_an_area_manager_sees_their_area_only(staff, dataset):
     rows = staff["manager842"].get("/api/v1/stats/performance").json()
-    assert [r["district"] for r in rows] == ["842"]
+    assert [r["area"] for r in rows] == ["842"]
     assert staff["manager849"].get("/api/v1/stats/performance").json()[0]["received"] == 1
 
 
@@ -104,7 +104,7 @@ def test_other_roles_see_no_statistics(staff, username):
 def test_residents_need_the_public_page(resident, anonymous, dataset):
     assert resident.get("/api/v1/stats/performance").status_code == 401
     public = anonymous.get("/api/v1/public/performance").json()
-    tv = row_for(public, "district", "842")
+    tv = row_for(public, "area", "842")
     assert tv["name"] == "Thành phố Trà Vinh"
     assert tv["received"] == 4 and tv["resolved"] == 2
     assert "reporter" not in str(public)
@@ -114,8 +114,8 @@ def test_weekly_and_daily_series(staff, dataset):
     weekly = staff["official"].get("/api/v1/stats/series?interval=week").json()
     assert sum(r["received"] for r in weekly) == 5
     assert len(weekly) == 2
-    by_district = staff["official"].get("/api/v1/stats/series?interval=day&by=district").json()
-    assert {(r["district"], r["received"]) for r in by_district} == {("842", 4), ("849", 1)}
+    by_area = staff["official"].get("/api/v1/stats/series?interval=day&by=area").json()
+    assert {(r["area"], r["received"]) for r in by_area} == {("842", 4), ("849", 1)}
 
 
 def test_period_is_checked(staff):
@@ -140,7 +140,10 @@ def test_csv_export_streams_the_reports_without_personal_data(staff, dataset):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 5
     assert "reporter" not in rows[0] and "phone" not in text
-    assert {r["district"] for r in rows} == {"842", "849"}
+    # The smallest area each lies in (Phường 1 of Thành phố Trà Vinh; Trà Cú's
+    # township), of the edition it was routed under.
+    assert {r["edition"] for r in rows} == {"pre-2025"}
+    assert {r["area"] for r in rows} == {"29239", "29461"}
 
 
 @pytest.mark.slow

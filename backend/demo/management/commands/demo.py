@@ -10,7 +10,9 @@ from backend.demo.seed import (
     DEMO_PASSWORD,
     create_demo_accounts,
     create_demo_reports,
+    create_old_reports,
     load_tra_vinh,
+    load_vinh_long_2025,
 )
 
 
@@ -25,16 +27,23 @@ class Command(BaseCommand):
             raise CommandError("The demo runs with DEBUG=1 only.")
         call_command("migrate", interactive=False, verbosity=0)
         if not Area.objects.exists():
-            self.stdout.write("Loading Trà Vinh areas, the catalogue and demo accounts...")
+            self.stdout.write("Loading the pre-2025 Trà Vinh layout and its old reports...")
             load_tra_vinh()
-        create_demo_accounts()
+            create_old_reports()
+            self.stdout.write("Loading Tỉnh Vĩnh Long's 2025 communes and wards and units...")
+            load_vinh_long_2025()
+        accounts = create_demo_accounts()
         if made := create_demo_reports():
             self.stdout.write(f"Made {made} demo reports, some already in the staff's hands.")
         port = os.environ.get("PORT", "8000")
         token = emulator_id_token("demo-resident", "+84901234567")
+        self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
+        for username, role, area in accounts:
+            self.stdout.write(f"  {username:<14} {role:<20} {area}")
         self.stdout.write(
             f"\nAPI docs:      http://127.0.0.1:{port}/api/v1/docs\n"
-            f"Admin:         http://127.0.0.1:{port}/admin/  (admin / {DEMO_PASSWORD})\n"
+            f"Admin:         http://127.0.0.1:{port}/admin/\n"
+            f"Dashboard:     http://127.0.0.1:{port}/dashboard/\n"
             f"Resident token (Authorization: Bearer ...):\n{token}\n"
         )
         if not no_serve:

@@ -1,4 +1,4 @@
-// The officials' dashboard: district outlines, Gi* hotspot cells, the district
+// The officials' dashboard: area outlines, Gi* hotspot cells, the area
 // table and the weekly trend, redrawn when a filter changes. With no tile
 // server configured the map draws the boundaries alone (closed networks).
 (function () {
@@ -9,7 +9,7 @@
   }
   const colours = { 3: "#b2182b", 2: "#ef8a62", 1: "#fddbc7", "-1": "#d1e5f0", "-2": "#67a9cf", "-3": "#2166ac" };
   let cells = L.layerGroup().addTo(map);
-  const districtNames = {};
+  const areaNames = {};
   const filters = ["start", "end", "category"].map((id) => document.getElementById(id));
 
   function query() {
@@ -25,9 +25,9 @@
   }
 
   async function drawBoundaries() {
-    const districts = await get("/api/v1/areas/boundaries");
-    for (const f of districts.features) districtNames[f.properties.code] = f.properties.name;
-    const layer = L.geoJSON(districts, { style: { color: "#333", weight: 1.5, fill: false } }).addTo(map);
+    const areas = await get("/api/v1/areas/boundaries");
+    for (const f of areas.features) areaNames[f.properties.code] = f.properties.name;
+    const layer = L.geoJSON(areas, { style: { color: "#333", weight: 1.5, fill: false } }).addTo(map);
     map.fitBounds(layer.getBounds());
   }
 
@@ -43,11 +43,11 @@
   }
 
   async function drawTable() {
-    const rows = await get("/api/v1/stats/performance?by=district&" + query());
+    const rows = await get("/api/v1/stats/performance?by=area&" + query());
     const body = document.querySelector("#performance tbody");
     body.replaceChildren(...rows.map((r) => {
       const tr = document.createElement("tr");
-      const cells = [districtNames[r.district] || r.district, r.received, r.resolved,
+      const cells = [r.name || areaNames[r.area] || r.area, r.received, r.resolved,
         r.resolved_within_deadline == null ? "–" : Math.round(r.resolved_within_deadline * 100) + "%",
         r.overdue_now, r.hours_to_resolve_median ?? "–", r.average_rating ?? "–"];
       for (const value of cells) {

@@ -1,12 +1,14 @@
-"""Routing throughput: the project's router against a naive loop, in one run.
+"""Routing throughput on both layouts: the project's router against a naive loop, in one run.
 
-    uv run python bench/routing.py [--points 100000]
+    uv run python bench/routing.py [--points 1000000] [--naive-points 5000]
 
-Builds the router from the repository's Trà Vinh boundary files (no database
-needed), then routes random points inside the province's bounding box:
-- bulk, as re-routing and statistics do (AreaIndex.district_positions / commune_positions);
+For each edition (Tỉnh Vĩnh Long since 2025: province and 124 communes and
+wards; Trà Vinh before: province, 9 districts, 104 communes), builds the router
+from the shared boundary files (no database), then routes random points inside
+the bounding box of the deciding layer:
+- bulk, as re-routing and statistics do (AreaIndex.positions, place_many);
 - one point at a time, the path a request takes (AreaIndex.place);
-- naively: each point against each unprepared polygon, in Python.
+- naively: each point against each unprepared polygon of the deciding layer, in Python.
 """
 
 import argparse
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+import shapely.geometry
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,42 +32,66 @@ import django  # noqa: E402
 
 django.setup()
 
+from backend.areas.loading import read_edition  # noqa: E402
 from backend.areas.models import Area  # noqa: E402
 from backend.areas.routing import AreaIndex  # noqa: E402
-
-GEO = Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data")) / "geo"
-
-
-def load_index() -> tuple[AreaIndex, list, list]:
-    districts, communes = [], []
-    for i, f in enumerate(json.loads((GEO / "tra_vinh_districts.geojson").read_text())["features"]):
-        p = f["properties"]
-        ref = Area(id=1000 + i, code=p["code"], name=p["name"], level="district", parent_id=1)
-        districts.append((ref, shapely.geometry.shape(f["geometry"])))
-    by_code = {ref.code: ref.id for ref, _ in districts}
-    for i, f in enumerate(json.loads((GEO / "tra_vinh_communes.geojson").read_text())["features"]):
-        p = f["properties"]
-        ref = Area(
-            id=5000 + i,
-            code=p.get("code") or "",
-            name=p["name"],
-            level="commune",
-            parent_id=by_code.get(p["district_code"]),
-        )
-        communes.append((ref, shapely.geometry.shape(f["geometry"])))
-    province = Area(id=1, code="84", name="Tỉnh Trà Vinh", level="province", parent_id=None)
-    return AreaIndex(districts, communes, {1: province}, 300.0), districts, communes
+from backend.shared_data import shared_file  # noqa: E402
 
 
-def naive(points_lon, points_lat, polygons) -> np.ndarray:
-    """Each point against each unprepared polygon; the first hit in order wins, as
-    in the router (it must test them all to give a border point one answer)."""
-    out = np.full(len(points_lon), -1)
-    for i, (x, y) in enumerate(zip(points_lon, points_lat, strict=True)):
+def areas_of(edition: str) -> list[tuple[Area, shapely.Geometry]]:
+    """The edition's areas as the router takes them, numbered in memory."""
+    spec = read_edition(edition)
+    found: list[tuple[Area, shapely.Geometry]] = []
+    parents: dict[str, int] = {}
+    next_id = 1
+    levels = []
+    for level in spec.levels:
+        features = []
+        if level.file:
+            path = shared_file(level.file, spec.origin)
+            features = json.loads(path.read_text(encoding="utf-8"))["features"]
+        levels.append((level, features))
+    for depth, (level, features) in enumerate(levels):
+        if not features:  # a level only its children name (the pre-2025 province)
+            child, child_features = levels[depth + 1]
+            codes = {str(f["properties"][child.parent_code_property]) for f in child_features}
+            features = [
+                {"properties": {"code": c, "name": c}, "geometry": None} for c in sorted(codes)
+            ]
+        mine: dict[str, int] = {}
+        for feature in features:
+            props = feature["properties"]
+            parent = parents.get(str(props.get(level.parent_code_property or "") or ""))
+            area = Area(
+                id=next_id,
+                code=str(props.get("code") or ""),
+                name=props["name"],
+                level=level.code,
+                parent_id=parent,
+                edition=spec.edition,
+            )
+            geometry = (
+                shapely.geometry.shape(feature["geometry"])
+                if feature["geometry"]
+                else shapely.Polygon()
+            )
+            found.append((area, geometry))
+            mine[area.code] = next_id
+            next_id += 1
+        parents = mine
+    return found
+
+
+def naive(lons: np.ndarray, lats: np.ndarray, polygons: list) -> np.ndarray:
+    """Each point against each unprepared polygon; the first hit in code order wins,
+    as in the router (it must test them all to give a border point one answer)."""
+    out = np.full(len(lons), -1)
+    for i, (x, y) in enumerate(zip(lons, lats, strict=True)):
         point = shapely.Point(x, y)
-        hits = [j for j, polygon in enumerate(polygons) if polygon.intersects(point)]
-        if hits:
-            out[i] = hits[0]
+        for j, polygon in enumerate(polygons):
+            if polygon.intersects(point):
+                out[i] = j
+                break
     return out
 
 
@@ -77,66 +104,64 @@ def best_of(runs: int, fn) -> float:
     return min(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--points", type=int, default=100_000)
-    parser.add_argument("--naive-points", type=int, default=20_000)
-    args = parser.parse_args()
-
-    start = time.perf_counter()
-    index, districts, communes = load_index()
-    build_s = time.perf_counter() - start
-
+def bench(edition: str, n: int, k: int) -> None:
+    areas = areas_of(edition)
+    builds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        index = AreaIndex(areas, nearest_max_m=300.0)
+        builds.append(time.perf_counter() - start)
+    layer = index.layer
+    vertices = int(sum(shapely.get_num_coordinates(g) for g in layer.geometries))
     rng = np.random.default_rng(2026)
-    union = shapely.union_all([g for _, g in districts])
-    minx, miny, maxx, maxy = union.bounds
-    lons = rng.uniform(minx, maxx, args.points)
-    lats = rng.uniform(miny, maxy, args.points)
-    n = args.points
+    minx, miny = layer.bounds[:, 0].min(), layer.bounds[:, 1].min()
+    maxx, maxy = layer.bounds[:, 2].max(), layer.bounds[:, 3].max()
+    lons, lats = rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)
 
-    bulk_d = best_of(3, lambda: index.district_positions(lats, lons))
-    positions = index.district_positions(lats, lons)
-    bulk_c = best_of(3, lambda: index.commune_positions(lats, lons, positions))
+    bulk = best_of(3, lambda: index.positions(lats, lons))
+    positions = index.positions(lats, lons)
+    chains = best_of(1, lambda: index.place_many(lats, lons))
+    polygons = [shapely.from_wkb(shapely.to_wkb(g)) for g in layer.geometries]  # unprepared
+    naive_s = best_of(1, lambda: naive(lons[:k], lats[:k], polygons))
+    answer = naive(lons[:k], lats[:k], polygons)
+    inside = answer != -1
+    agree = float((answer[inside] == positions[:k][inside]).mean())
 
-    k = args.naive_points
-    naive_answer = naive(lons[:k], lats[:k], list(index.districts.geometries))
-    inside = naive_answer != -1
-    agree = (naive_answer[inside] == positions[:k][inside]).mean()
-    naive_d = best_of(1, lambda: naive(lons[:k], lats[:k], [g for _, g in districts]))
-    naive_c = best_of(1, lambda: naive(lons[:k], lats[:k], [g for _, g in communes]))
-
-    single_n = 20_000
     per_point = []
-    for x, y in zip(lons[:single_n], lats[:single_n], strict=True):
+    for x, y in zip(lons[:20_000], lats[:20_000], strict=True):
         t0 = time.perf_counter()
         index.place(y, x)
         per_point.append(time.perf_counter() - t0)
-    inside_times = [t for t, p in zip(per_point, positions[:single_n], strict=True) if p != -1]
+    inside_times = [t for t, p in zip(per_point, positions[:20_000], strict=True) if p != -1]
 
-    rate = lambda count, secs: count / secs  # noqa: E731
-    inside_share = float((positions != -1).mean())
+    levels = sorted({a.level for a, _ in areas}, key=[a.level for a, _ in areas].index)
+    print(f"== {edition}: levels {' > '.join(levels)}; deciding layer: "
+          f"{len(layer.refs)} {layer.refs[0].level} areas, {vertices:,} vertices")  # fmt: skip
+    print(f"index build: median {statistics.median(builds) * 1000:.0f} ms "
+          f"(first {builds[0] * 1000:.0f} ms)")  # fmt: skip
+    print(f"points: {n:,} random in the bounding box ({(positions != -1).mean():.0%} inside)")
+    bulk_rate, naive_rate = n / bulk, k / naive_s
+    print(f"bulk router      : {bulk_rate:>12,.0f} points/s")
+    print(f"bulk, full chain : {n / chains:>12,.0f} points/s (place_many, every level)")
+    print(f"naive loop       : {naive_rate:>12,.0f} points/s (on {k:,} points)")
+    print(f"ratio            : {bulk_rate / naive_rate:>12.1f} x")
+    print(f"router and naive loop agree on {agree:.2%} of the points inside an area")
     print(
-        f"index build: {build_s * 1000:.0f} ms "
-        f"({len(districts)} districts, {len(communes)} communes)"
-    )
-    print(
-        f"points: {n:,} random in the province's bounding box "
-        f"({inside_share:.0%} routed to a district)"
-    )
-    print(f"districts, bulk router : {rate(n, bulk_d):>12,.0f} points/s")
-    print(f"districts, naive loop  : {rate(k, naive_d):>12,.0f} points/s  (on {k:,} points)")
-    print(f"router and naive loop agree on {agree:.2%} of the points inside a district")
-    print(f"districts, ratio       : {rate(n, bulk_d) / rate(k, naive_d):>12.1f} x")
-    print(f"communes,  bulk router : {rate(n, bulk_c):>12,.0f} points/s  (given the districts)")
-    print(f"communes,  naive loop  : {rate(k, naive_c):>12,.0f} points/s")
-    print(f"communes,  ratio       : {rate(n, bulk_c) / rate(k, naive_c):>12.1f} x")
-    print(
-        f"one point (request path, district + commune + nearest fallback): "
+        f"one point (request path, the whole chain, nearest fallback): "
         f"median {statistics.median(per_point) * 1e6:.1f} µs, "
         f"p99 {np.percentile(per_point, 99) * 1e6:.1f} µs; "
         f"inside only: median {statistics.median(inside_times) * 1e6:.1f} µs, "
         f"p99 {np.percentile(inside_times, 99) * 1e6:.1f} µs"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--points", type=int, default=1_000_000)
+    parser.add_argument("--naive-points", type=int, default=5_000)
+    args = parser.parse_args()
+    for edition in ("vn-2025", "pre-2025"):
+        bench(edition, args.points, args.naive_points)
 
 
 if __name__ == "__main__":

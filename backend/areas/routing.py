@@ -30,6 +30,9 @@ from backend.errors import Unprocessable
 from backend.reference_data import Snapshot
 
 EARTH_RADIUS_M = 6_371_008.8
+# The one-point path calls shapely's ufuncs (`shapely.lib`) directly: its
+# Python wrappers check arguments at about 5 µs a call, half a request's routing.
+_NAN_OK = np.intc(0)
 AREA_FIELDS = ("id", "code", "name", "short_name", "level", "parent_id", "edition")
 
 
@@ -74,7 +77,7 @@ class _Layer:
             if (
                 minx <= lon <= maxx
                 and miny <= lat <= maxy
-                and shapely.intersects_xy(self.geometries[i], lon, lat)
+                and shapely.lib.intersects_xy(self.geometries[i], lon, lat)
             ):
                 return i
         return -1
@@ -97,16 +100,23 @@ class _CellGrid:
     """A raster over the service area that answers most points without a polygon test.
 
     A cell lies wholly inside one area (its answer, >= 0), beyond reach of every
-    area (-1), or is mixed (<= -2): it holds an edge or lies within reach of
-    one, and its value names the short list of areas a point in it may belong
-    to, tested exactly. Only cells strictly inside an area are answered from the
-    grid, so a point on a border always gets the exact (lowest-code) answer.
+    area (-1), or is mixed (<= -2): the bounding box of a stretch of edge
+    overlaps it or comes within reach. A point in a mixed cell is tested against
+    the few areas whose edges may cross the cell (or which hold its centre), and
+    measured against the stretches of edge within reach, for the nearest-area
+    rule. A cell no edge's box touches lies wholly in the area holding its
+    centre, so a point on a border always gets the exact (lowest-code) answer.
+    The grid is built from boxes and cell arithmetic alone, no polygon test
+    but one per cell centre: it is rebuilt whenever an area changes.
     """
 
     def __init__(
         self,
         layer: _Layer,
-        metric_geometries: np.ndarray,
+        segment_bounds: np.ndarray,
+        segment_owners: np.ndarray,
+        pieces: np.ndarray,
+        piece_owners: np.ndarray,
         reach_m: float,
         metres_per_lon: float,
         metres_per_lat: float,
@@ -123,41 +133,91 @@ class _CellGrid:
         self.ny = int(min(max_cells_per_side, max(1, math.ceil(height_m / cell_m))))
         self.dx = (x1 - self.x0) / self.nx
         self.dy = (y1 - self.y0) / self.ny
-        grid_cols, grid_rows = np.meshgrid(np.arange(self.nx), np.arange(self.ny))
-        cols, rows = grid_cols.ravel(), grid_rows.ravel()
-        left, bottom = self.x0 + cols * self.dx, self.y0 + rows * self.dy
-        boxes = shapely.box(left, bottom, left + self.dx, bottom + self.dy)
-        metric_boxes = shapely.box(
+        n_cells = self.nx * self.ny
+
+        # Cells whose box a stretch's box overlaps (it may cross them), and those
+        # within reach of it: ranges of columns and rows, by arithmetic.
+        crossing = self._pairs(segment_bounds, 0.0, metres_per_lon, metres_per_lat)
+        within_reach = self._pairs(shapely.bounds(pieces), reach_m, metres_per_lon, metres_per_lat)
+        cols, rows = np.meshgrid(np.arange(self.nx), np.arange(self.ny))
+        centre_area = layer.assign(
+            self.x0 + (cols.ravel() + 0.5) * self.dx, self.y0 + (rows.ravel() + 0.5) * self.dy
+        )
+        crossed = np.zeros(n_cells, dtype=bool)
+        crossed[crossing[1]] = True
+        # The boxes only promise reach: keep the stretches truly within reach
+        # of a cell that needs them (it holds an edge, or its centre is outside).
+        needs = crossed[within_reach[1]] | (centre_area[within_reach[1]] < 0)
+        piece_of, cell_of = within_reach[0][needs], within_reach[1][needs]
+        unique_cells, position = np.unique(cell_of, return_inverse=True)
+        col, row = unique_cells % self.nx, unique_cells // self.nx
+        left, bottom = self.x0 + col * self.dx, self.y0 + row * self.dy
+        boxes = shapely.box(
             left * metres_per_lon,
             bottom * metres_per_lat,
             (left + self.dx) * metres_per_lon,
             (bottom + self.dy) * metres_per_lat,
         )
-        cells = np.full(len(boxes), -1, dtype=np.int64)
-        # Which areas each cell may hold a point of: those within reach of it.
-        near_area, near_cell = shapely.STRtree(metric_boxes).query(
-            metric_geometries, predicate="dwithin", distance=reach_m
-        )
-        inside_area, inside_cell = shapely.STRtree(boxes).query(
-            layer.geometries, predicate="contains_properly"
-        )
-        interior = np.zeros(len(boxes), dtype=bool)
-        interior[inside_cell] = True
-        keep = ~interior[near_cell]
-        near_area, near_cell = near_area[keep], near_cell[keep]
-        order = np.lexsort((near_area, near_cell))
-        near_area, near_cell = near_area[order], near_cell[order]
-        mixed_cells, starts = np.unique(near_cell, return_index=True)
-        self.candidate_start = np.append(starts, len(near_cell)).astype(np.int64)
-        self.candidates = near_area.astype(np.int64)
-        cells[mixed_cells] = -2 - np.arange(len(mixed_cells))
-        cells[inside_cell] = inside_area
+        close = shapely.distance(pieces[piece_of], boxes[position]) <= reach_m
+        within_reach = (piece_of[close], cell_of[close])
+        near = np.zeros(n_cells, dtype=bool)
+        near[within_reach[1]] = True
+        cells = np.where(centre_area >= 0, centre_area, -1)
+        mixed = np.flatnonzero(crossed | (near & (centre_area < 0)))
+        cells[mixed] = -2 - np.arange(len(mixed))
         self.cells = cells.reshape(self.ny, self.nx)
         self._cell_list = cells.tolist()
-        self._candidate_lists = [
-            self.candidates[self.candidate_start[k] : self.candidate_start[k + 1]].tolist()
-            for k in range(len(mixed_cells))
-        ]
+
+        # Each mixed cell's candidate areas, in code order (positions are code
+        # order): the owners of the stretches that may cross it, and the area
+        # holding its centre.
+        slot = np.full(n_cells, -1, dtype=np.int64)
+        slot[mixed] = np.arange(len(mixed))
+        in_mixed = slot[crossing[1]] >= 0
+        area_pairs = np.concatenate(
+            [
+                slot[crossing[1][in_mixed]] * len(layer.refs)
+                + segment_owners[crossing[0][in_mixed]],
+                (np.arange(len(mixed)) * len(layer.refs) + centre_area[mixed])[
+                    centre_area[mixed] >= 0
+                ],
+            ]
+        )
+        area_pairs = np.unique(area_pairs)
+        cell_of, area_of = area_pairs // len(layer.refs), area_pairs % len(layer.refs)
+        self.candidate_start = np.searchsorted(cell_of, np.arange(len(mixed) + 1))
+        self.candidate_items = area_of.astype(np.int64)
+        self.candidates = [c.tolist() for c in np.split(area_of, self.candidate_start[1:-1])]
+        self.candidate_geometries = [layer.geometries[c] for c in self.candidates]
+        # And the stretches within reach of it, for the nearest-area rule.
+        reach_slot = slot[within_reach[1]]
+        keep = reach_slot >= 0
+        order = np.argsort(reach_slot[keep], kind="stable")
+        pieces_by_cell = within_reach[0][keep][order]
+        starts = np.searchsorted(reach_slot[keep][order], np.arange(len(mixed) + 1))
+        by_cell = np.split(pieces_by_cell, starts[1:-1])
+        self.piece_geometries = [pieces[p] for p in by_cell]
+        self.piece_owners = [piece_owners[p].tolist() for p in by_cell]
+
+    def _pairs(
+        self, bounds: np.ndarray, reach_m: float, metres_per_lon: float, metres_per_lat: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(piece, cell) for every cell a piece's box, grown by reach, overlaps."""
+        dx_m, dy_m = self.dx * metres_per_lon, self.dy * metres_per_lat
+        x0_m, y0_m = self.x0 * metres_per_lon, self.y0 * metres_per_lat
+        c0 = np.clip(np.floor((bounds[:, 0] - reach_m - x0_m) / dx_m), 0, self.nx - 1)
+        c1 = np.clip(np.floor((bounds[:, 2] + reach_m - x0_m) / dx_m), 0, self.nx - 1)
+        r0 = np.clip(np.floor((bounds[:, 1] - reach_m - y0_m) / dy_m), 0, self.ny - 1)
+        r1 = np.clip(np.floor((bounds[:, 3] + reach_m - y0_m) / dy_m), 0, self.ny - 1)
+        c0, c1, r0, r1 = (a.astype(np.int64) for a in (c0, c1, r0, r1))
+        widths = c1 - c0 + 1
+        counts = widths * (r1 - r0 + 1)
+        piece = np.repeat(np.arange(len(bounds)), counts)
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        width = np.repeat(widths, counts)
+        col = np.repeat(c0, counts) + within % width
+        row = np.repeat(r0, counts) + within // width
+        return piece, row * self.nx + col
 
     def lookup(self, lon: float, lat: float) -> int:
         col = math.floor((lon - self.x0) / self.dx)
@@ -165,9 +225,6 @@ class _CellGrid:
         if 0 <= col < self.nx and 0 <= row < self.ny:
             return self._cell_list[row * self.nx + col]
         return -1
-
-    def candidates_of(self, cell: int) -> list[int]:
-        return self._candidate_lists[-2 - cell]
 
     def lookup_many(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
         cols = np.floor((lons - self.x0) / self.dx).astype(np.int64)
@@ -213,15 +270,27 @@ class AreaIndex:
             math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(self.origin_lat))
         )
         self._metres_per_lat = math.radians(1) * EARTH_RADIUS_M
-        metric = np.array([self._to_metric(g) for g in self.layer.geometries], dtype=object)
+        metric = [self._to_metric(g) for g in self.layer.geometries]
         # A point outside every area is nearest to some stretch of an area's edge;
-        # short stretches in a tree make that search cheap (an edge has thousands
-        # of vertices).
-        pieces, owners = _edge_pieces(list(metric))
+        # short stretches make that search cheap (an edge has thousands of vertices).
+        pieces, owners = _edge_pieces(metric)
+        self._pieces = np.array(pieces, dtype=object)
         self._edge_tree = shapely.STRtree(pieces)
         self._edge_owner = np.array(owners, dtype=np.int64)
+        # Which cells an edge crosses is told by its single segments, whose
+        # boxes are tight: few cells are mixed.
+        segment_bounds, segment_owners = _segment_bounds(metric)
         self._grid = (
-            _CellGrid(self.layer, metric, nearest_max_m, self._metres_per_lon, self._metres_per_lat)
+            _CellGrid(
+                self.layer,
+                segment_bounds,
+                segment_owners,
+                self._pieces,
+                self._edge_owner,
+                nearest_max_m,
+                self._metres_per_lon,
+                self._metres_per_lat,
+            )
             if len(self.layer.refs)
             else None
         )
@@ -235,28 +304,41 @@ class AreaIndex:
         """The service area: the union of the deciding layer."""
         return shapely.union_all(list(self.layer.geometries))
 
-    def _nearest(self, lon: float, lat: float) -> tuple[int, float]:
-        x, y = lon * self._metres_per_lon, lat * self._metres_per_lat
-        found, distances = self._edge_tree.query_nearest(
-            shapely.Point(x, y), max_distance=self.nearest_max_m, return_distance=True
-        )
-        if len(found) == 0:
+    def _nearest(self, cell: int, lon: float, lat: float) -> tuple[int, float]:
+        """The area whose edge is nearest, among the stretches within reach of
+        the point's cell; -1 when none is within reach."""
+        assert self._grid is not None
+        k = -2 - cell
+        pieces = self._grid.piece_geometries[k]
+        if len(pieces) == 0:
             return -1, math.inf
-        # Equidistant candidates: the lowest code (they are stored in code order).
-        return int(self._edge_owner[found].min()), float(distances.min())
+        point = shapely.lib.points(
+            (lon * self._metres_per_lon, lat * self._metres_per_lat), _NAN_OK
+        )
+        # A few stretches: Python lists beat numpy's per-call cost here.
+        distances = shapely.lib.distance(pieces, point).tolist()
+        nearest = min(distances)
+        if nearest > self.nearest_max_m:
+            return -1, math.inf
+        # Equidistant stretches of several areas: the lowest code (code order).
+        owners = self._grid.piece_owners[k]
+        return min(o for o, d in zip(owners, distances, strict=True) if d == nearest), nearest
 
     def place(self, lat: float, lon: float) -> Placement | None:
         """Where one point lies, or None when it is outside the service area."""
         if self._grid is None:
             return None
-        position = self._grid.lookup(lon, lat)
-        distance = 0.0
-        if position <= -2:
-            candidates = self._grid.candidates_of(position)
-            position = self.layer.first_containing(lon, lat, candidates)
-            if position == -1:
-                position, distance = self._nearest(lon, lat)
-        if position == -1:
+        cell = self._grid.lookup(lon, lat)
+        position, distance = cell, 0.0
+        if cell <= -2:
+            k = -2 - cell
+            geometries = self._grid.candidate_geometries[k]
+            hits = shapely.lib.intersects_xy(geometries, lon, lat).tolist()
+            if True in hits:
+                position = self._grid.candidates[k][hits.index(True)]
+            else:
+                position, distance = self._nearest(cell, lon, lat)
+        if position < 0:
             return None
         return Placement(
             chain=self._chain_top[position] + self._descend(self.layer.refs[position], lon, lat),
@@ -289,7 +371,7 @@ class AreaIndex:
         counts = self._grid.candidate_start[k + 1] - starts
         point_of_pair = np.repeat(mixed, counts)
         pair_offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        area_of_pair = self._grid.candidates[np.repeat(starts, counts) + pair_offsets]
+        area_of_pair = self._grid.candidate_items[np.repeat(starts, counts) + pair_offsets]
         hit = shapely.intersects_xy(
             self.layer.geometries[area_of_pair], lons[point_of_pair], lats[point_of_pair]
         )
@@ -357,21 +439,36 @@ def _ancestors(area: Area, refs: dict[int, Area]) -> list[Area]:
     return chain[::-1]
 
 
+def _rings(geometries: list[shapely.Geometry]):
+    for owner, geometry in enumerate(geometries):
+        for ring in shapely.get_parts(shapely.boundary(geometry)):
+            yield owner, shapely.get_coordinates(ring)
+
+
 def _edge_pieces(
     geometries: list[shapely.Geometry], vertices_per_piece: int = 16
 ) -> tuple[list[shapely.Geometry], list[int]]:
     """Cut each polygon's rings into short linestrings, remembering whose they are."""
     pieces: list[shapely.Geometry] = []
     owners: list[int] = []
-    for owner, geometry in enumerate(geometries):
-        for ring in shapely.get_parts(shapely.boundary(geometry)):
-            coords = shapely.get_coordinates(ring)
-            for start in range(0, len(coords) - 1, vertices_per_piece):
-                chunk = coords[start : start + vertices_per_piece + 1]
-                if len(chunk) >= 2:
-                    pieces.append(shapely.linestrings(chunk))
-                    owners.append(owner)
+    for owner, coords in _rings(geometries):
+        for start in range(0, len(coords) - 1, vertices_per_piece):
+            chunk = coords[start : start + vertices_per_piece + 1]
+            if len(chunk) >= 2:
+                pieces.append(shapely.linestrings(chunk))
+                owners.append(owner)
     return pieces, owners
+
+
+def _segment_bounds(geometries: list[shapely.Geometry]) -> tuple[np.ndarray, np.ndarray]:
+    """The box (minx, miny, maxx, maxy) of every segment of every ring, and its owner."""
+    boxes: list[np.ndarray] = [np.empty((0, 4))]
+    owners: list[np.ndarray] = [np.empty(0, dtype=np.int64)]
+    for owner, coords in _rings(geometries):
+        start, end = coords[:-1], coords[1:]
+        boxes.append(np.hstack([np.minimum(start, end), np.maximum(start, end)]))
+        owners.append(np.full(len(start), owner, dtype=np.int64))
+    return np.concatenate(boxes), np.concatenate(owners)
 
 
 def build_index() -> AreaIndex:

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from backend.accounts.models import User
 from backend.accounts.residents import resident_for_contact
+from backend.areas.hierarchy import area_by_code, within
 from backend.catalogue.active import active_categories, active_category
 from backend.catalogue.models import Category
 from backend.errors import ServiceError, undo_request_writes
@@ -240,6 +241,10 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         codes = _param(request, "service_code")
         if codes:
             reports = reports.filter(category__code__in=[c.strip() for c in codes.split(",")])
+        area_code = _param(request, "area")  # an extension: an area's code, of any level
+        if area_code:
+            area = area_by_code(area_code)
+            reports = reports.filter(within(area)) if area else reports.none()
         statuses = _param(request, "status")
         if statuses:
             wanted = {s.strip() for s in statuses.split(",")}

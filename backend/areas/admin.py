@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from backend.areas.models import Area, RoutingRule, Unit
+from backend.areas.models import Area, AreaLevel, RoutingRule, Unit
+
+
+@admin.register(AreaLevel)
+class AreaLevelAdmin(admin.ModelAdmin):
+    """The levels of each edition and their labels in every language."""
+
+    list_display = ["edition", "depth", "code", "label_vi", "label_en", "label_km"]
+    list_filter = ["edition"]
 
 
 @admin.register(Area)
@@ -20,8 +28,8 @@ class RoutingRuleInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "area", "active"]
-    list_filter = ["active"]
+    list_display = ["name", "code", "area", "active", "is_triage"]
+    list_filter = ["active", "is_triage"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["area"]
     inlines = [RoutingRuleInline]

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from backend.areas.hierarchy import link_ancestors
 from backend.areas.models import Area, AreaLevel
+from backend.reference_data import invalidate_all
 from backend.shared_data import shared_file
 
 EDITIONS_DIR = Path(__file__).resolve().parent / "editions"
@@ -32,7 +33,7 @@ EDITIONS_DIR = Path(__file__).resolve().parent / "editions"
 class LevelSpec:
     code: str
     labels: dict[str, str]
-    file: str | None = None  # relative to SHARED_DATA_DIR
+    file: str | None = None  # relative to SHARED_DATA_DIR, or an absolute path
     parent_code_property: str | None = None  # the property naming the parent's code
     parent_name_property: str | None = None  # read from the children of a level with no file
     geometry_from_children: bool = False
@@ -123,30 +124,52 @@ def load_edition(spec: EditionSpec) -> LoadResult:
             (feature.get("properties") or {}, _polygonal(feature["geometry"]))
             for feature in features[depth]
         ] or _named_by_children(spec, depth, features)
-        areas = []
+        known = list(
+            Area.objects.filter(edition=spec.edition, level=level.code).defer("geometry_wkb")
+        )
+        by_code = {area.code: area for area in known if area.code}
+        # A few old communes have no official code: known by name and parent.
+        by_name = {(area.name, area.parent_id): area for area in known if not area.code}
+        areas, new, changed = [], [], []
+        now = timezone.now()
         for props, geometry in rows:
             parent = parents.get(str(props.get(level.parent_code_property or "") or ""))
             code = str(props.get("code") or "")
-            # A few old communes have no official code: known by name and parent.
-            lookup = (
-                {"code": code} if code else {"code": "", "name": props["name"], "parent": parent}
+            area = (
+                by_code.get(code)
+                if code
+                else by_name.get((props["name"], parent.id if parent else None))
             )
-            area, was_created = Area.objects.update_or_create(
-                edition=spec.edition,
-                level=level.code,
-                **lookup,
-                defaults={
-                    "name": props["name"],
-                    "short_name": props.get("short_name", ""),
-                    "parent": parent,
-                    "geometry_wkb": shapely.to_wkb(geometry),
-                    "properties": props,
-                    "retired_at": None,
-                },
-            )
-            created += was_created
-            updated += not was_created
+            if area is None:
+                area = Area(edition=spec.edition, level=level.code, code=code)
+                new.append(area)
+            else:
+                changed.append(area)
+            area.name = props["name"]
+            area.short_name = props.get("short_name", "")
+            area.parent = parent
+            area.geometry_wkb = shapely.to_wkb(geometry)
+            area.properties = props
+            area.retired_at = None
+            area.updated_at = now
             areas.append(area)
+        # In bulk: an edition is a few hundred areas of some 30 KB each.
+        Area.objects.bulk_create(new)
+        Area.objects.bulk_update(
+            changed,
+            [
+                "name",
+                "short_name",
+                "parent",
+                "geometry_wkb",
+                "properties",
+                "retired_at",
+                "updated_at",
+            ],
+            batch_size=50,
+        )
+        created += len(new)
+        updated += len(changed)
         loaded.append(areas)
     # Bottom up: a parent's outline is its children's union where it has none of
     # its own, or a coarser one than theirs.
@@ -154,6 +177,9 @@ def load_edition(spec: EditionSpec) -> LoadResult:
         if spec.levels[depth].geometry_from_children:
             _outline_from_children(loaded[depth])
     link_ancestors([area for areas in loaded for area in areas])
+    # Bulk writes send no signals: this process's snapshots look again now,
+    # the others within REFERENCE_RECHECK_SECONDS (the rows' updated_at).
+    invalidate_all()
     return LoadResult(created=created, updated=updated, retired=retired)
 
 
@@ -178,14 +204,5 @@ def _outline_from_children(areas: list[Area]) -> None:
     for area in areas:
         children = list(Area.objects.active().filter(parent=area))
         if children:
-            area.geometry_wkb = shapely.to_wkb(
-                shapely.coverage_union_all([c.geometry for c in children])
-                if _is_coverage(children)
-                else shapely.union_all([c.geometry for c in children])
-            )
+            area.geometry_wkb = shapely.to_wkb(shapely.union_all([c.geometry for c in children]))
             area.save(update_fields=["geometry_wkb", "updated_at"])
-
-
-def _is_coverage(children: list[Area]) -> bool:
-    # coverage_union_all is fast but only right when the children do not overlap.
-    return bool(shapely.coverage_is_valid([c.geometry for c in children]))

@@ -16,6 +16,7 @@ from backend.areas.loading import load_edition, read_edition
 from backend.areas.models import Area, RoutingRule, Unit
 from backend.catalogue.models import Category
 from backend.catalogue.seed import seed_catalogue
+from backend.reference_data import invalidate_all
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed by `manage.py demo`, DEBUG only
 
@@ -66,12 +67,17 @@ def load_vinh_long_2025() -> None:
     load_edition(read_edition("vn-2025"))
     seed_catalogue()
     province = Area.objects.active().get(level="province", code="86")
-    for commune in Area.objects.active().filter(level="commune"):
-        unit, _ = Unit.objects.update_or_create(
-            code=f"ubnd-{commune.code}",
-            defaults={"name": f"Ủy ban nhân dân {commune.name}", "area": commune},
-        )
-        RoutingRule.objects.update_or_create(area=commune, category=None, defaults={"unit": unit})
+    communes = list(Area.objects.active().filter(level="commune").defer("geometry_wkb"))
+    # In bulk: 124 committees and their rules.
+    Unit.objects.bulk_create(
+        [Unit(code=f"ubnd-{c.code}", name=f"Ủy ban nhân dân {c.name}", area=c) for c in communes],
+        ignore_conflicts=True,
+    )
+    units = {u.area_id: u for u in Unit.objects.filter(code__startswith="ubnd-")}
+    RoutingRule.objects.bulk_create(
+        [RoutingRule(area=c, category=None, unit=units[c.id]) for c in communes],
+        ignore_conflicts=True,
+    )
     for code, name, categories in PROVINCE_DEPARTMENTS:
         unit, _ = Unit.objects.update_or_create(
             code=code, defaults={"name": name, "area": province}
@@ -80,6 +86,7 @@ def load_vinh_long_2025() -> None:
             RoutingRule.objects.update_or_create(
                 area=province, category=category, defaults={"unit": unit}
             )
+    invalidate_all()  # the bulk writes above send no signals
     Unit.objects.update_or_create(
         code="triage-86",
         defaults={

@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from backend.accounts.auth import AuthedRequest, StaffAuth
 from backend.accounts.models import User
-from backend.areas.hierarchy import statistics_level
+from backend.areas.hierarchy import area_by_code, statistics_level, within
 from backend.errors import Unprocessable
 from backend.public_cache import cached_for_anonymous
 from backend.reports.models import Report, Visibility
@@ -40,6 +40,9 @@ class PeriodQuery(Schema):
     )
     end: IsoDate | None = Field(default=None, description="Last day, included; default today")
     category: list[str] = Field(default_factory=list, max_length=20)
+    area: str | None = Field(
+        default=None, max_length=20, description="Only reports within this area, of any level"
+    )
 
     @model_validator(mode="after")
     def ordered(self) -> "PeriodQuery":
@@ -60,7 +63,11 @@ class PeriodQuery(Schema):
 
 def _reports(user: User, query: PeriodQuery) -> QuerySet[Report]:
     start, end = query.window()
-    return reports_for_statistics(user, start, end, query.category)
+    reports = reports_for_statistics(user, start, end, query.category)
+    if query.area:
+        area = area_by_code(query.area)
+        reports = reports.filter(within(area)) if area else reports.none()
+    return reports
 
 
 class LevelQuery(Schema):

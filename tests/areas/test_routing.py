@@ -88,6 +88,26 @@ def _offset_outside(area: Area, metres: float) -> tuple[float, float]:
     return lat, lon
 
 
+def _nearest_point_outside(areas: list[Area], metres: float) -> tuple[float, float, str]:
+    """A point `metres` out to sea from the coast, and the area nearest to it."""
+    union = shapely.union_all([a.geometry for a in areas])
+    outline = max(shapely.get_parts(union), key=lambda p: p.area).exterior
+    centroid = union.centroid
+    vertices = shapely.get_coordinates(outline)
+    far = max(vertices, key=lambda xy: (xy[0] - centroid.x) ** 2 + (xy[1] - centroid.y) ** 2)
+    direction = np.array([far[0] - centroid.x, far[1] - centroid.y])
+    direction /= np.linalg.norm(direction)
+    lon, lat = far
+    for _ in range(400):
+        lon += direction[0] * metres / 111_320 / 20
+        lat += direction[1] * metres / 111_320 / 20
+        if union.distance(shapely.Point(lon, lat)) * 111_320 >= metres * 0.98:
+            break
+    point = shapely.Point(lon, lat)
+    nearest = min(areas, key=lambda a: a.geometry.distance(point))
+    return lat, lon, nearest.code
+
+
 def _nearest_by_geodesic(lat: float, lon: float) -> tuple[str, float]:
     """The nearest district and its distance, worked out independently of the router."""
     point = shapely.Point(lon, lat)

@@ -10,12 +10,11 @@ from backend.reports.models import Report
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    FIELDS = ["reference", "category", "area", "unit", "status", "visibility", "created_at"]
-    list_display = FIELDS
+    list_display = ("reference", "category", "area", "unit", "status", "visibility", "created_at")
     list_filter = ["unit__is_triage", "status", "visibility", "category"]
     search_fields = ["reference"]
     list_select_related = ["category", "area", "unit"]
-    fields = FIELDS
+    fields = ("reference", "category", "area", "unit", "status", "visibility", "created_at")
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest):

@@ -12,9 +12,11 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from backend import errors
@@ -38,6 +40,21 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class SingleValuedParser(Parser):
+    """A query or form parameter the schema declares single, sent more than once
+    (`?area=a&area=b`), is refused with a 422 instead of silently taking the
+    last value: which one a proxy or a client library keeps is anyone's guess."""
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict:
+        result: dict = {}
+        for key in data:
+            values = data.getlist(key)
+            result[key] = values if key in list_fields or len(values) > 1 else values[0]
+        return result
+
+
 class CitizenFeedbackAPI(NinjaAPI):
     """The OpenAPI schema is the same for every request of a process, and
     building it walks every operation (a third of a second here, seconds on a
@@ -57,11 +74,12 @@ class CitizenFeedbackAPI(NinjaAPI):
 
 api = CitizenFeedbackAPI(
     renderer=UnicodeJSONRenderer(),
+    parser=SingleValuedParser(),
     title="Citizen feedback API",
     version="1",
     description=(
         "Residents report urban problems with their location and photos; each report is "
-        "routed to the district unit responsible for it. Send `Accept-Language: vi|en|km`."
+        "routed to the local unit responsible for it. Send `Accept-Language: vi|en|km`."
     ),
     openapi_url="/api/v1/openapi.json",
     docs_url="/api/v1/docs",

@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
+from backend.areas.hierarchy import area_tree
 from backend.catalogue.active import active_categories
 from backend.i18n import localized
 from backend.statistics.access import may_see_statistics
@@ -18,11 +20,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not may_see_statistics(request.user):
         return HttpResponse("Officials and area managers only.", status=403)
     categories = [(c.code, localized(c, "name")) for c in active_categories()]
+    # The table groups by any level of the active edition, the routed one first.
+    tree = area_tree()
+    edition = tree.active_edition() or ""
+    language = (get_language() or "vi")[:2]
+    levels = sorted(
+        (level for (ed, _), level in tree.levels.items() if ed == edition),
+        key=lambda level: level.depth,
+    )
+    responsible = tree.responsible_level(edition)
     return render(
         request,
         "dashboard/index.html",
         {
             "categories": categories,
+            "levels": [(level.code, level.label(language)) for level in levels],
+            "default_level": responsible.code if responsible else "",
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },

@@ -200,3 +200,13 @@ def test_an_unknown_open311_path_answers_in_its_format(anonymous):
 def test_a_wrong_method_answers_the_error_shape(anonymous):
     assert_error(anonymous.delete("/api/v1/categories"), 405, "method_not_allowed")
     assert_error(ApiClient().put("/api/v1/reports"), 405, "method_not_allowed")
+
+
+def test_a_single_parameter_sent_twice_is_refused_not_guessed(staff):
+    official = staff["official"]
+    response = official.get("/api/v1/stats/performance?area=842&area=849")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+    # A list parameter may repeat.
+    listed = official.get("/api/v1/stats/performance?category=pothole&category=flooding")
+    assert listed.status_code == 200

@@ -10,7 +10,7 @@
   const colours = { 3: "#b2182b", 2: "#ef8a62", 1: "#fddbc7", "-1": "#d1e5f0", "-2": "#67a9cf", "-3": "#2166ac" };
   let cells = L.layerGroup().addTo(map);
   const areaNames = {};
-  const filters = ["start", "end", "category"].map((id) => document.getElementById(id));
+  const filters = ["start", "end", "category", "level"].map((id) => document.getElementById(id));
 
   function query() {
     const params = new URLSearchParams();

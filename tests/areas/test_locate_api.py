@@ -51,3 +51,17 @@ def test_locate_with_bad_coordinates_is_a_422(anonymous, query):
     response = anonymous.get(f"/api/v1/areas/locate?{query}")
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_missing_boundary_data_names_where_it_comes_from(settings, tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from backend.areas.loading import load_edition, read_edition
+
+    settings.SHARED_DATA_DIR = tmp_path  # an empty folder: no boundaries in it
+    with pytest.raises(ImproperlyConfigured) as missing:
+        load_edition(read_edition("vn-2025"))
+    message = str(missing.value)
+    assert "geo/vinh_long_2025/vinh_long_province_2025.geojson" in message
+    assert "thanglequoc/vietnamese-provinces-database" in message
+    assert "SHARED_DATA_DIR" in message

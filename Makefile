@@ -5,7 +5,10 @@ TEST_ENV = DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432
 	SECRET_KEY=test-only-secret DEBUG=0 FIREBASE_AUTH_EMULATOR_HOST= \
 	MEDIA_ROOT=$(CURDIR)/var/test-media SECURE_SSL_REDIRECT=0
 
-.PHONY: demo test test-fast lint fmt bench
+.PHONY: demo test test-fast lint fmt bench messages
+# Where makemessages looks: the project's code, not its environment or its data.
+MESSAGE_SOURCES = --ignore ".venv/*" --ignore ".tools/*" --ignore "var/*" --ignore "tests/*" \
+	--ignore "bench/*" --ignore "infra/*" --ignore "frontend/*" --ignore "test-artifacts/*"
 
 demo: $(UV)  ## the API on http://127.0.0.1:$$PORT (default 8000), SQLite, demo data
 	DEBUG=1 FIREBASE_AUTH_EMULATOR_HOST=127.0.0.1:9099 $(UV) run --frozen python manage.py demo
@@ -21,6 +24,11 @@ lint: $(UV)
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen lint-imports
 	DEBUG=1 $(UV) run --frozen mypy backend mobile_api moderation notifications open311
+
+messages: $(UV)  ## extract every translatable string into locale/*/django.po, then compile the .mo files
+	DEBUG=1 $(UV) run --frozen python manage.py makemessages -l vi -l en -l km --no-obsolete $(MESSAGE_SOURCES)
+	for lang in vi en km; do \
+		msgfmt --check -o locale/$$lang/LC_MESSAGES/django.mo locale/$$lang/LC_MESSAGES/django.po; done
 
 fmt: $(UV)
 	$(UV) run --frozen ruff format .

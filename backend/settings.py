@@ -158,6 +158,9 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("km", "ភាសាខ្មែរ")]
 TIME_ZONE = envstr("SERVICE_TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
+# Translations of every word a person reads (`make messages` extracts them):
+# locale/{vi,en,km}/LC_MESSAGES/django.po, compiled .mo files beside them.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

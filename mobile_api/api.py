@@ -13,6 +13,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -115,14 +116,14 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         for error in exc.errors
     ]
     return error_response(
-        request, 422, "invalid_request", "The request has invalid fields.", {"errors": problems}
+        request, 422, "invalid_request", _("The request has invalid fields."), {"errors": problems}
     )
 
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = error_response(
-        request, 401, "not_authenticated", "Sign in first: send `Authorization: Bearer <token>`."
+        request, 401, "not_authenticated", _("Sign in first: send `Authorization: Bearer <token>`.")
     )
     response["WWW-Authenticate"] = "Bearer"
     return response
@@ -135,7 +136,7 @@ def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
         request,
         429,
         "rate_limited",
-        "Too many requests; try again later.",
+        _("Too many requests; try again later."),
         {"retry_after_seconds": wait},
         {"Retry-After": str(wait)},
     )
@@ -149,32 +150,41 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         404: "not_found",
         405: "method_not_allowed",
     }
-    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    messages = {
+        400: _("The request could not be read."),
+        403: _("You may not do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+    }
+    code = codes.get(exc.status_code, "error")
+    return error_response(request, exc.status_code, code, messages.get(exc.status_code, str(exc)))
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return error_response(request, 413, "request_too_large", "The request body is too large.")
+    return error_response(request, 413, "request_too_large", _("The request body is too large."))
 
 
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-    return error_response(request, 400, "malformed_request", "The request could not be read.")
+    return error_response(request, 400, "malformed_request", _("The request could not be read."))
 
 
 @api.exception_handler(MultiPartParserError)
 def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    return error_response(request, 400, "malformed_request", f"Bad multipart body: {exc}")
+    return error_response(
+        request, 400, "malformed_request", _("The multipart body could not be read.")
+    )
 
 
 @api.exception_handler(UnreadablePostError)
 def on_unreadable(request: HttpRequest, exc: UnreadablePostError) -> HttpResponse:
-    return error_response(request, 400, "malformed_request", "The upload was cut off.")
+    return error_response(request, 400, "malformed_request", _("The upload was cut off."))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", "Not found.")
+    return error_response(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(Exception)
@@ -187,11 +197,11 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
             request,
             503,
             "service_unavailable",
-            "The service is briefly unavailable; try again.",
+            _("The service is briefly unavailable; try again."),
             headers={"Retry-After": "5"},
         )
     logger.exception("unexpected error on %s %s", request.method, request.path)
-    return error_response(request, 500, "internal_error", "Something went wrong on our side.")
+    return error_response(request, 500, "internal_error", _("Something went wrong on our side."))
 
 
 api.add_router("/", health.router)

@@ -9,32 +9,41 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from backend.errors import error_response, undo_request_writes
 from open311.formats import errors as open311_errors
 
 OPEN311_PREFIX = "/open311/"
+StrOrPromise = str | Promise
 
 
 def site_error(
-    request: HttpRequest, status: int, code: str, message: str, details: dict | None = None
+    request: HttpRequest, status: int, code: str, message: StrOrPromise, details: dict | None = None
 ) -> HttpResponse:
+    """The error in the caller's language: the edge middleware answers before
+    LocaleMiddleware has chosen it, so its messages are lazy and rendered here.
+    Open311 speaks English to the integrators who read it, as its views do."""
     if request.path.startswith(OPEN311_PREFIX):
         fmt = "xml" if request.path.endswith(".xml") else "json"
-        return open311_errors(fmt, status, message)
-    return error_response(status, code, message, details)
+        with translation.override("en"):
+            return open311_errors(fmt, status, str(message))
+    with translation.override(translation.get_language_from_request(request)):
+        return error_response(status, code, str(message), details)
 
 
 def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return site_error(request, 400, "malformed_request", "The request could not be read.")
+    return site_error(request, 400, "malformed_request", _("The request could not be read."))
 
 
 def json_forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return site_error(request, 403, "forbidden", "You may not do this.")
+    return site_error(request, 403, "forbidden", _("You may not do this."))
 
 
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return site_error(request, 404, "not_found", "Not found.")
+    return site_error(request, 404, "not_found", _("Not found."))
 
 
 def json_server_error(request: HttpRequest) -> HttpResponse:
@@ -43,11 +52,11 @@ def json_server_error(request: HttpRequest) -> HttpResponse:
     undo_request_writes()
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         response = site_error(
-            request, 503, "service_unavailable", "The service is briefly unavailable; try again."
+            request, 503, "service_unavailable", _("The service is briefly unavailable; try again.")
         )
         response["Retry-After"] = "5"
         return response
-    return site_error(request, 500, "internal_error", "Something went wrong on our side.")
+    return site_error(request, 500, "internal_error", _("Something went wrong on our side."))
 
 
 class MethodNotAllowedMiddleware:
@@ -65,7 +74,7 @@ class MethodNotAllowedMiddleware:
                 request,
                 405,
                 "method_not_allowed",
-                f"{request.method} is not allowed here.",
+                _("%(method)s is not allowed here.") % {"method": request.method},
                 {"allowed": allowed.split(", ")},
             )
             response["Allow"] = allowed

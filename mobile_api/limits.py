@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
 
 from backend.errors import request_transaction
 from mobile_api.fallback import site_error
@@ -46,7 +47,7 @@ class RequestSizeLimitMiddleware:
                 request,
                 413,
                 "request_too_large",
-                "The upload is larger than the service accepts.",
+                _("The upload is larger than the service accepts."),
                 {"max_bytes": settings.PHOTO_MAX_BYTES},
             )
         return self.get_response(request)
@@ -134,7 +135,7 @@ class ControlCharacterMiddleware:
                 request,
                 422,
                 "control_characters",
-                "The request contains control characters, which no field accepts.",
+                _("The request contains control characters, which no field accepts."),
                 {"field": CONTROL_CHARACTER.sub("?", where)},  # never echoed as sent
             )
         return self.get_response(request)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class BlockedTerm(models.Model):
@@ -15,9 +16,9 @@ class BlockedTerm(models.Model):
 
 
 class CaseState(models.TextChoices):
-    OPEN = "open", "Waiting for a moderator"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    OPEN = "open", _("Waiting for a moderator")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ReviewCase(models.Model):

@@ -4,6 +4,7 @@ each processed photo: publish, publish with redaction, or hold for review."""
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.errors import Forbidden
@@ -20,7 +21,7 @@ def check_not_banned(user: User) -> None:
     until = user.reports_banned_until
     if until is not None and until > timezone.now():
         raise Forbidden(
-            "Your account may not send reports for now.",
+            _("Your account may not send reports for now."),
             code="resident_banned",
             details={"until": until.isoformat()},
         )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import Role, User
 from backend.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -24,7 +25,7 @@ MODERATOR_ROLES = {Role.MODERATOR, Role.ADMIN}
 
 def _check_moderator(user: User) -> None:
     if user.role not in MODERATOR_ROLES:
-        raise Forbidden("Moderators only.", code="not_a_moderator")
+        raise Forbidden(_("Moderators only."), code="not_a_moderator")
 
 
 def moderated_reports(moderator: User) -> QuerySet[Report]:
@@ -62,7 +63,7 @@ def open_case(event: ReportEvent) -> None:
 def _locked(moderator: User, report_id: uuid.UUID) -> Report:
     report = moderated_reports(moderator).select_for_update().filter(id=report_id).first()
     if report is None:
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     return report
 
 
@@ -94,7 +95,7 @@ def approve(moderator: User, report_id: uuid.UUID) -> Report:
         report.visibility == Visibility.PUBLIC
         and not ReviewCase.objects.filter(report=report, state=CaseState.OPEN).exists()
     ):
-        raise Conflict("The report is not waiting for review.", code="not_in_review")
+        raise Conflict(_("The report is not waiting for review."), code="not_in_review")
     report.visibility = Visibility.PUBLIC
     report.save(update_fields=["visibility", "updated_at"])
     _close_case(report, moderator, CaseState.APPROVED, "")
@@ -105,10 +106,10 @@ def approve(moderator: User, report_id: uuid.UUID) -> Report:
 @transaction.atomic
 def reject(moderator: User, report_id: uuid.UUID, reason: str) -> Report:
     if not reason.strip():
-        raise Unprocessable("Say why: the resident is told.", code="reason_required")
+        raise Unprocessable(_("Say why: the resident is told."), code="reason_required")
     report = _locked(moderator, report_id)
     if not report.is_open:
-        raise Conflict("The report is already closed.", code="not_open")
+        raise Conflict(_("The report is already closed."), code="not_open")
     report.visibility = Visibility.HIDDEN
     set_status(report, Status.REJECTED, fields=("visibility",))
     take_down(Photo.objects.filter(report=report))
@@ -123,7 +124,7 @@ def hide_photo(moderator: User, report_id: uuid.UUID, photo_id: uuid.UUID, reaso
     report = _locked(moderator, report_id)
     photo = Photo.objects.filter(id=photo_id, report=report).first()
     if photo is None:
-        raise NotFound("No such photo on this report.")
+        raise NotFound(_("No such photo on this report."))
     take_down(Photo.objects.filter(id=photo.id))
     photo.hidden = True
     _record_decision(report, moderator, "photo_hidden", reason, photo=str(photo.id))
@@ -149,7 +150,7 @@ def ban_resident(moderator: User, report_id: uuid.UUID, days: int, reason: str) 
     report = _locked(moderator, report_id)
     resident = report.reporter
     if resident.role != Role.RESIDENT:
-        raise Unprocessable("Only residents can be banned.", code="not_a_resident")
+        raise Unprocessable(_("Only residents can be banned."), code="not_a_resident")
     ban = Ban.objects.create(
         user=resident,
         until=timezone.now() + timedelta(days=days),
@@ -166,12 +167,12 @@ def flag(resident: User, report_id: uuid.UUID, reason: str) -> tuple[int, bool]:
     back to review, hidden meanwhile. Returns (flags so far, now held)."""
     report = visible_report(report_id, resident)
     if report.reporter_id == resident.id:
-        raise Conflict("You cannot flag your own report.", code="own_report")
+        raise Conflict(_("You cannot flag your own report."), code="own_report")
     try:
         with transaction.atomic():
             Flag.objects.create(report=report, user=resident, reason=reason)
     except IntegrityError:
-        raise Conflict("You have already flagged this report.", code="already_flagged") from None
+        raise Conflict(_("You have already flagged this report."), code="already_flagged") from None
     count = Flag.objects.filter(report=report).count()
     if count >= settings.FLAGS_TO_REVIEW and report.visibility == Visibility.PUBLIC:
         Report.objects.filter(id=report.id).update(visibility=Visibility.HELD)

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, field_validator
 
@@ -114,7 +115,7 @@ def unread_count(request: AuthedRequest):
 def mark_read(request: AuthedRequest, notification_id: int):
     updated = Notification.objects.filter(id=notification_id, user=request.auth)
     if not updated.exists():
-        raise NotFound("No such notification.")
+        raise NotFound(_("No such notification."))
     updated.filter(read_at=None).update(read_at=timezone.now())
     return unread_count(request)
 

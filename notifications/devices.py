@@ -1,6 +1,7 @@
 """Phones that receive pushes: registered by whoever signs in on them."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.errors import NotFound
@@ -30,6 +31,6 @@ def register(
 
 def unregister(user: User, token: str) -> None:
     """Signed out on the phone: no more pushes to it."""
-    deleted, _ = Device.objects.filter(token=token, user=user).delete()
+    deleted, _by_model = Device.objects.filter(token=token, user=user).delete()
     if not deleted:
-        raise NotFound("No such device of yours.")
+        raise NotFound(_("No such device of yours."))

@@ -1,85 +1,46 @@
-"""The text of each notification, in Vietnamese, English and Khmer.
+"""The text of each notification, rendered in its reader's language.
 
 Short (a phone shows about 40 characters of title), with the report's
-reference so a resident can quote it on the phone to the ward's office.
+reference so a resident can quote it on the phone to the ward's office. The
+texts are Django translations (`locale/*/LC_MESSAGES/django.po`); a
+notification stores its kind and parameters, and is rendered when it is read
+or pushed, in the language of the reader (the phone's for a push, the
+request's for the inbox), whoever's action caused it. Times are shown in the
+service area's time zone.
 """
 
-from django.conf import settings
+from datetime import datetime
 
-STATUS_NAMES = {
-    "vi": {
-        "acknowledged": "đã tiếp nhận",
-        "in_progress": "đang xử lý",
-        "resolved": "đã xử lý xong",
-        "rejected": "bị từ chối",
-        "closed": "đã đóng",
-        "waiting": "chờ bổ sung thông tin",
-    },
-    "en": {
-        "acknowledged": "acknowledged",
-        "in_progress": "being worked on",
-        "resolved": "resolved",
-        "rejected": "rejected",
-        "closed": "closed",
-        "waiting": "waiting for your information",
-    },
-    "km": {
-        "acknowledged": "បានទទួល",
-        "in_progress": "កំពុងដោះស្រាយ",
-        "resolved": "បានដោះស្រាយរួច",
-        "rejected": "ត្រូវបានបដិសេធ",
-        "closed": "បានបិទ",
-        "waiting": "រង់ចាំព័ត៌មានបន្ថែម",
-    },
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# What a status change says after "Report ABC123": a phrase, not the status's
+# name in a list.
+STATUS_PHRASES = {
+    "acknowledged": pgettext_lazy("notification", "acknowledged"),
+    "in_progress": pgettext_lazy("notification", "being worked on"),
+    "resolved": pgettext_lazy("notification", "resolved"),
+    "rejected": pgettext_lazy("notification", "rejected"),
+    "closed": pgettext_lazy("notification", "closed"),
+    "waiting": pgettext_lazy("notification", "waiting for your information"),
 }
 
-# kind -> language -> (title, body); {ref}, {status}, {message}, {into} are filled in.
+# kind -> (title, body); %(ref)s, %(status)s, %(message)s, ... are filled in.
 TEMPLATES = {
-    "status_changed": {
-        "vi": ("Phản ánh {ref} {status}", "{message}"),
-        "en": ("Report {ref} {status}", "{message}"),
-        "km": ("របាយការណ៍ {ref} {status}", "{message}"),
-    },
-    "reply": {
-        "vi": ("Phản hồi về phản ánh {ref}", "{message}"),
-        "en": ("Reply on report {ref}", "{message}"),
-        "km": ("ការឆ្លើយតបលើរបាយការណ៍ {ref}", "{message}"),
-    },
-    "merged": {
-        "vi": ("Phản ánh {ref} được gộp", "Vấn đề đã được báo trước trong phản ánh {into}."),
-        "en": ("Report {ref} merged", "This problem was already reported as {into}."),
-        "km": ("របាយការណ៍ {ref} ត្រូវបានបញ្ចូលគ្នា", "បញ្ហានេះបានរាយការណ៍រួចហើយជា {into}។"),
-    },
-    "reopened": {
-        "vi": ("Phản ánh {ref} được mở lại", "{message}"),
-        "en": ("Report {ref} reopened", "{message}"),
-        "km": ("របាយការណ៍ {ref} ត្រូវបានបើកឡើងវិញ", "{message}"),
-    },
-    "new_ticket": {
-        "vi": ("Phản ánh mới {ref}", "{category}: {message}"),
-        "en": ("New report {ref}", "{category}: {message}"),
-        "km": ("របាយការណ៍ថ្មី {ref}", "{category}: {message}"),
-    },
-    "transferred_in": {
-        "vi": ("Phản ánh {ref} được chuyển đến", "{message}"),
-        "en": ("Report {ref} transferred to you", "{message}"),
-        "km": ("របាយការណ៍ {ref} ត្រូវបានផ្ទេរមក", "{message}"),
-    },
-    "tickets_rerouted": {
-        "vi": ("{count} phản ánh chuyển đến sau khi sắp xếp địa giới", "Ví dụ: {ref}"),
-        "en": ("{count} reports arrived after a boundary change", "For example {ref}"),
-        "km": ("របាយការណ៍ {count} បានមកដល់ក្រោយការកែព្រំដែន", "ឧទាហរណ៍ {ref}"),
-    },
-    "overdue": {
-        "vi": ("Phản ánh {ref} quá hạn", "Hạn xử lý: {due}"),
-        "en": ("Report {ref} is overdue", "Was due {due}"),
-        "km": ("របាយការណ៍ {ref} ហួសកំណត់", "កាលកំណត់: {due}"),
-    },
-    "moderation": {
-        "vi": ("Phản ánh {ref}: kết quả kiểm duyệt", "{message}"),
-        "en": ("Report {ref}: moderation decision", "{message}"),
-        "km": ("របាយការណ៍ {ref}: សេចក្តីសម្រេចត្រួតពិនិត្យ", "{message}"),
-    },
+    "status_changed": (_("Report %(ref)s %(status)s"), "%(message)s"),
+    "reply": (_("Reply on report %(ref)s"), "%(message)s"),
+    "merged": (_("Report %(ref)s merged"), _("This problem was already reported as %(into)s.")),
+    "reopened": (_("Report %(ref)s reopened"), "%(message)s"),
+    "new_ticket": (_("New report %(ref)s"), "%(category)s: %(message)s"),
+    "transferred_in": (_("Report %(ref)s transferred to you"), "%(message)s"),
+    "tickets_rerouted": (
+        _("%(count)s reports arrived after a boundary change"),
+        _("For example %(ref)s"),
+    ),
+    "overdue": (_("Report %(ref)s is overdue"), _("Was due %(due)s")),
+    "moderation": (_("Report %(ref)s: moderation decision"), "%(message)s"),
 }
 KINDS = sorted(TEMPLATES)
 MAX_BODY = 180
@@ -90,16 +51,37 @@ class _Params(dict):
         return ""
 
 
+def reader_language(language: str | None) -> str:
+    """A supported language; an unknown one falls back to Vietnamese."""
+    code = (language or settings.LANGUAGE_CODE).split("-")[0].lower()
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def local_time(value: str) -> str:
+    """An ISO timestamp as the reader's language writes a date and time, in the
+    service area's time zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value  # a notification written before deadlines were stored as ISO
+    # One form for the three languages: day/month/year and a 24-hour clock, as
+    # Viet Nam and Cambodia write them (Django has no Khmer formats, and its
+    # English ones would say "12/03/2026 10 a.m." to a reader in Trà Vinh).
+    return formats.date_format(timezone.localtime(moment), "H:i d/m/Y")
+
+
 def render(kind: str, params: dict, language: str) -> tuple[str, str]:
-    language = language.split("-")[0] if language else settings.LANGUAGE_CODE
-    if language not in TEMPLATES[kind]:
-        language = settings.LANGUAGE_CODE
-    title, body = TEMPLATES[kind][language]
-    values = _Params(params)
-    values["status"] = STATUS_NAMES[language].get(
-        params.get("status", ""), params.get("status", "")
-    )
-    body_text = body.format_map(values).strip() or title.format_map(values)
-    if len(body_text) > MAX_BODY:
-        body_text = body_text[: MAX_BODY - 1] + "…"
-    return title.format_map(values), body_text
+    with translation.override(reader_language(language)):
+        title, body = TEMPLATES[kind]
+        values = _Params(params)
+        status = params.get("status", "")
+        values["status"] = str(STATUS_PHRASES.get(status, status))
+        if "due" in params:
+            values["due"] = local_time(params["due"])
+        if "category_names" in params:
+            names = params["category_names"]
+            values["category"] = names.get(translation.get_language()) or names.get("vi", "")
+        body_text = (str(body) % values).strip() or str(title) % values
+        if len(body_text) > MAX_BODY:
+            body_text = body_text[: MAX_BODY - 1] + "…"
+        return str(title) % values, body_text

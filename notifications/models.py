@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Platform(models.TextChoices):
-    ANDROID = "android", "Android"
-    IOS = "ios", "iOS"
-    WEB = "web", "Web"
+    ANDROID = "android", _("Android")
+    IOS = "ios", _("iOS")
+    WEB = "web", _("Web")
 
 
 class Device(models.Model):
@@ -67,10 +68,10 @@ class Notification(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", "Waiting to be sent"
-    SENDING = "sending", "Being sent"
-    SENT = "sent", "Accepted by FCM"
-    FAILED = "failed", "Failed for good"
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Accepted by FCM")
+    FAILED = "failed", _("Failed for good")
 
 
 class Delivery(models.Model):

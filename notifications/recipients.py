@@ -6,11 +6,13 @@ told once, and a crash before commit leaves it to the timeline's retry. The
 pushes are queued after that commit.
 """
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import Role, User
+from backend.i18n import localized
 from backend.reports.models import EventKind, Follower, ReportEvent, Status
 from notifications.models import Delivery, DeliveryState, Device, Notification, Preferences
 
@@ -70,11 +72,13 @@ def _plan(event: ReportEvent) -> tuple[str, list[int], dict] | None:
     if event.kind == EventKind.REOPENED:
         return "reopened", _followers(event) + _unit_staff(event), params
     if event.kind == EventKind.ROUTED and report.visibility != "held":
-        category = report.category.name_vi
+        category = report.category
+        # Each reader gets the category's name in their own language.
+        names = {code: localized(category, "name", code) for code, _ in settings.LANGUAGES}
         return (
             "new_ticket",
             _unit_staff(event),
-            {**params, "category": category, "message": report.public_description[:80]},
+            {**params, "category_names": names, "message": report.public_description[:80]},
         )
     if event.kind == EventKind.REROUTED and "batch_count" in event.data:
         # A reform moves tickets in batches: the receiving unit hears once per
@@ -87,7 +91,8 @@ def _plan(event: ReportEvent) -> tuple[str, list[int], dict] | None:
     if event.kind == EventKind.TRANSFERRED:
         return "transferred_in", _unit_staff(event), params
     if event.kind == EventKind.ESCALATED:
-        due = report.due_at.strftime("%d/%m %H:%M")
+        # An instant: each reader sees it in their language and the area's time zone.
+        due = report.due_at.isoformat()
         return "overdue", _escalation_targets(event), {**params, "due": due}
     if event.kind == EventKind.MODERATED:
         return "moderation", [report.reporter_id], params

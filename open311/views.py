@@ -22,6 +22,7 @@ from backend.accounts.models import User
 from backend.accounts.residents import resident_for_contact
 from backend.areas.hierarchy import area_by_code, within
 from backend.catalogue.active import active_categories, active_category
+from backend.catalogue.attributes import localized_questions
 from backend.catalogue.models import Category
 from backend.errors import ServiceError, undo_request_writes
 from backend.i18n import localized
@@ -151,7 +152,7 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
             "description": question.get("description", ""),
             "values": [{"key": v["key"], "name": v["name"]} for v in question.get("values", [])],
         }
-        for order, question in enumerate(category.attributes, start=1)
+        for order, question in enumerate(localized_questions(category), start=1)
     ]
     data = {"service_code": category.code, "attributes": attributes}
     return render(data, fmt, "service_definition", None)

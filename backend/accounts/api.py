@@ -8,6 +8,7 @@ from pydantic import Field
 
 from backend.accounts import privacy, tokens
 from backend.accounts.auth import AuthedRequest, ResidentAuth, StaffAuth, bearer_token
+from backend.accounts.models import Role
 from backend.areas.schemas import AreaOut, UnitOut
 from backend.schema_types import Out, errors
 
@@ -23,6 +24,7 @@ class LoginOut(Out):
     token: str
     expires_at: datetime
     role: str
+    role_label: str
     unit: UnitOut | None
     scope_area: AreaOut | None
 
@@ -40,6 +42,7 @@ def login(request: HttpRequest, payload: LoginIn):
         token=key,
         expires_at=expires_at,
         role=user.role,
+        role_label=str(Role(user.role).label),
         unit=UnitOut.of(user.unit),
         scope_area=AreaOut.of_optional(user.scope_area),
     )

@@ -14,6 +14,7 @@ import firebase_admin
 from cachetools import TLRUCache
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from firebase_admin import auth, credentials
 
 from backend.accounts.models import Role, User
@@ -63,17 +64,17 @@ def verify_id_token(id_token: str) -> dict:
     try:
         claims = auth.verify_id_token(id_token, app=firebase_app(), clock_skew_seconds=5)
     except auth.ExpiredIdTokenError:
-        raise NotAuthenticated("The sign-in token has expired.", code="token_expired") from None
+        raise NotAuthenticated(_("The sign-in token has expired."), code="token_expired") from None
     except auth.RevokedIdTokenError:
-        raise NotAuthenticated("The sign-in token was revoked.", code="token_revoked") from None
+        raise NotAuthenticated(_("The sign-in token was revoked."), code="token_revoked") from None
     except auth.CertificateFetchError:
         raise NotAuthenticated(
-            "Sign-in cannot be checked right now; try again.",
+            _("Sign-in cannot be checked right now; try again."),
             code="auth_unavailable",
             status=503,
         ) from None
     except (auth.InvalidIdTokenError, ValueError):
-        raise NotAuthenticated("The sign-in token is not valid.", code="invalid_token") from None
+        raise NotAuthenticated(_("The sign-in token is not valid."), code="invalid_token") from None
     _verified.put(id_token, claims)
     return claims
 
@@ -127,5 +128,5 @@ def resident_for_claims(claims: dict) -> User:
             # Two first requests of one resident raced; the other one created it.
             user = User.objects.get(firebase_uid=uid)
     if not user.is_active:
-        raise NotAuthenticated("This account is disabled.", code="account_disabled", status=403)
+        raise NotAuthenticated(_("This account is disabled."), code="account_disabled", status=403)
     return user

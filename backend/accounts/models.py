@@ -1,15 +1,16 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    RESIDENT = "resident", "Resident"
-    STAFF = "staff", "Unit staff"
-    UNIT_LEAD = "unit_lead", "Unit lead"
-    AREA_MANAGER = "area_manager", "Area manager"
-    MODERATOR = "moderator", "Moderator"
-    OFFICIAL = "official", "Provincial official"
-    ADMIN = "admin", "Administrator"
+    RESIDENT = "resident", _("Resident")
+    STAFF = "staff", _("Unit staff")
+    UNIT_LEAD = "unit_lead", _("Unit lead")
+    AREA_MANAGER = "area_manager", _("Area manager")
+    MODERATOR = "moderator", _("Moderator")
+    OFFICIAL = "official", _("Provincial official")
+    ADMIN = "admin", _("Administrator")
 
 
 class User(AbstractUser):

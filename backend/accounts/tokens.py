@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.accounts import sign_in_limits
 from backend.accounts.models import STAFF_ROLES, StaffToken, User
@@ -26,7 +27,7 @@ def check_staff_password(request: HttpRequest, username: str, password: str) -> 
     user = authenticate(request, username=username, password=password)
     if user is None or user.role not in STAFF_ROLES or not user.is_active:
         sign_in_limits.record_failure(username)
-        raise NotAuthenticated("Wrong username or password.", code="invalid_credentials")
+        raise NotAuthenticated(_("Wrong username or password."), code="invalid_credentials")
     sign_in_limits.record_success(username)
     return user
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from backend.areas.models import Area, AreaAncestry, AreaLevel
 from backend.errors import Unprocessable
@@ -83,7 +84,7 @@ def statistics_level(code: str | None, edition: str | None) -> AreaLevel:
     level = tree.levels.get((edition, code)) if code else tree.responsible_level(edition)
     if level is None:
         raise Unprocessable(
-            "No such level in this edition of areas.",
+            _("No such level in this edition of areas."),
             code="unknown_level",
             details={"level": code, "edition": edition},
         )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from backend.areas.models import Area, RoutingRule, Unit
 from backend.errors import Unprocessable
@@ -534,7 +535,7 @@ def place_in_service_area(lat: float, lon: float) -> Placement:
     placement = place(lat, lon)
     if placement is None:
         raise Unprocessable(
-            "This place is outside the area the service covers.",
+            _("This place is outside the area the service covers."),
             code="outside_service_area",
             details={"lat": lat, "lon": lon},
         )

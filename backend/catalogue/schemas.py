@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from backend.catalogue.attributes import localized_questions
 from backend.catalogue.models import Category
 from backend.i18n import localized
 from backend.schema_types import Out
@@ -25,7 +26,7 @@ class CategoryOut(Out):
             description=localized(category, "description"),
             default_priority=category.default_priority,
             sla_hours=category.sla_hours,
-            attributes=category.attributes,
+            attributes=localized_questions(category),
         )
 
 

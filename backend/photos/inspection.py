@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from backend.errors import ServiceError, Unprocessable
@@ -79,7 +80,7 @@ def inspect_photo(data: bytes) -> PhotoFacts:
         raise invalid_image("The upload is empty.")
     if len(data) > settings.PHOTO_MAX_BYTES:
         raise ServiceError(
-            "The photo is larger than the service accepts.",
+            _("The photo is larger than the service accepts."),
             code="photo_too_large",
             status=413,
             details={"max_bytes": settings.PHOTO_MAX_BYTES, "bytes": len(data)},

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def _private_storage():
@@ -14,14 +15,14 @@ def _public_storage():
 
 
 class PhotoKind(models.TextChoices):
-    REPORT = "report", "Resident's photo of the problem"
-    AFTER = "after", "Staff photo after the fix"
+    REPORT = "report", _("Resident's photo of the problem")
+    AFTER = "after", _("Staff photo after the fix")
 
 
 class PhotoState(models.TextChoices):
-    PENDING = "pending", "Waiting for processing"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Waiting for processing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 class Photo(models.Model):

@@ -10,6 +10,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.errors import ServiceError, Unprocessable
@@ -30,7 +31,7 @@ class ReportPlace(Protocol):
 
 def _mismatch(photo_id: uuid.UUID) -> Unprocessable:
     return Unprocessable(
-        "A photo with this id was already sent with different content.",
+        _("A photo with this id was already sent with different content."),
         code="idempotency_mismatch",
         details={"photo_id": str(photo_id)},
     )
@@ -150,7 +151,7 @@ def attach_photos(report: ReportPlace, uploader: User, photo_ids: list[uuid.UUID
     usable = [p for p in photos if p.report_id in (None, report.id)]
     if len(usable) != len(set(photo_ids)):
         raise Unprocessable(
-            "Some photos are unknown or belong to another report.",
+            _("Some photos are unknown or belong to another report."),
             code="invalid_photo_ids",
             details={"photo_ids": sorted(str(i) for i in set(photo_ids) - {p.id for p in usable})},
         )

@@ -11,6 +11,7 @@ reports that lie within their area.
 import uuid
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import TICKET_WORKER_ROLES, Role, User
 from backend.areas.hierarchy import within
@@ -63,7 +64,7 @@ def ticket_for(
         tickets = tickets.select_for_update(of=("self",))
     report = tickets.filter(id=report_id).select_related("category", "unit").first()
     if report is None:
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     if to_change and user.role not in TICKET_WORKER_ROLES:
-        raise Forbidden("Your role can read tickets but not change them.", code="read_only_role")
+        raise Forbidden(_("Your role can read tickets but not change them."), code="read_only_role")
     return report

@@ -3,6 +3,7 @@
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
@@ -187,6 +188,8 @@ def upload_report_photo(
     """
     report = services.visible_report(report_id, request.auth)
     if report.reporter_id != request.auth.id:
-        raise Forbidden("Only the resident who reported it can add photos.", code="not_your_report")
+        raise Forbidden(
+            _("Only the resident who reported it can add photos."), code="not_your_report"
+        )
     saved, created = add_report_photo(report, request.auth, photo.read(), photo_id=photo_id)
     return Status(201 if created else 200, PhotoOut.of(saved, is_uploader=True))

@@ -3,19 +3,20 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from backend.catalogue.models import Priority
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    IN_PROGRESS = "in_progress", "In progress"
-    WAITING_FOR_RESIDENT = "waiting", "Waiting for the resident"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
-    REJECTED = "rejected", "Rejected"
-    DUPLICATE = "duplicate", "Duplicate"
+    SUBMITTED = "submitted", _("Submitted")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_FOR_RESIDENT = "waiting", _("Waiting for the resident")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    DUPLICATE = "duplicate", _("Duplicate")
 
 
 # Open and being worked on: what can be overdue (waiting on the resident cannot).
@@ -35,9 +36,9 @@ def overdue(at: "datetime", by: "timedelta | None" = None) -> models.Q:
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public"
-    HELD = "held", "Held for review"
-    HIDDEN = "hidden", "Hidden by a moderator"
+    PUBLIC = "public", _("Public")
+    HELD = "held", _("Held for review")
+    HIDDEN = "hidden", _("Hidden by a moderator")
 
 
 # Held reports wait for moderation and are not in any staff queue (nor escalated).
@@ -68,9 +69,9 @@ def _queue_indexes(owner: str) -> list[models.Index]:
 
 
 class Source(models.TextChoices):
-    APP = "app", "Mobile app"
+    APP = "app", _("Mobile app")
     OPEN311 = "open311", "Open311 client"
-    STAFF = "staff", "Entered by staff"
+    STAFF = "staff", _("Entered by staff")
 
 
 class ReportQuerySet(models.QuerySet):
@@ -246,22 +247,22 @@ class Report(models.Model):
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", "Reported"
-    ROUTED = "routed", "Sent to a unit"
-    REROUTED = "rerouted", "Re-routed after a boundary change"
-    SUPPORTED = "supported", "Someone else reported it too"
-    STATUS_CHANGED = "status_changed", "Status changed"
-    COMMENT = "comment", "Public reply"
-    NOTE = "note", "Internal note"
-    SCREENED = "screened", "Screened"
-    PHOTO_ADDED = "photo_added", "Photo added"
-    ASSIGNED = "assigned", "Assigned"
-    TRANSFERRED = "transferred", "Transferred to another unit"
-    MERGED = "merged", "Merged"
-    ESCALATED = "escalated", "Escalated as overdue"
-    RATED = "rated", "Rated by the resident"
-    REOPENED = "reopened", "Reopened by the resident"
-    MODERATED = "moderated", "Moderation decision"
+    CREATED = "created", _("Reported")
+    ROUTED = "routed", _("Sent to a unit")
+    REROUTED = "rerouted", _("Re-routed after a boundary change")
+    SUPPORTED = "supported", _("Someone else reported it too")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    COMMENT = "comment", _("Public reply")
+    NOTE = "note", _("Internal note")
+    SCREENED = "screened", _("Screened")
+    PHOTO_ADDED = "photo_added", _("Photo added")
+    ASSIGNED = "assigned", _("Assigned")
+    TRANSFERRED = "transferred", _("Transferred to another unit")
+    MERGED = "merged", _("Merged")
+    ESCALATED = "escalated", _("Escalated as overdue")
+    RATED = "rated", _("Rated by the resident")
+    REOPENED = "reopened", _("Reopened by the resident")
+    MODERATED = "moderated", _("Moderation decision")
 
 
 class ReportEvent(models.Model):

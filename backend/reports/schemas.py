@@ -11,7 +11,7 @@ from backend.areas.schemas import AreaOut, UnitOut
 from backend.catalogue.schemas import CategoryRef
 from backend.photos.models import Photo
 from backend.photos.schemas import PhotoOut
-from backend.reports.models import Report, ReportEvent
+from backend.reports.models import EventKind, Report, ReportEvent, Status
 from backend.schema_types import Out
 
 
@@ -49,6 +49,7 @@ class ReportIn(Schema):
 
 class EventOut(Out):
     kind: str
+    kind_label: str = Field(description="What happened, in the request's language")
     at: datetime
     message: str
     data: dict[str, Any]
@@ -59,6 +60,7 @@ class EventOut(Out):
         actor = event.actor
         return cls(
             kind=event.kind,
+            kind_label=str(EventKind(event.kind).label),
             at=event.created_at,
             message=event.message,
             data=event.data,
@@ -72,6 +74,7 @@ class ReportSummaryOut(Out):
     category: CategoryRef
     description: str
     status: str
+    status_label: str = Field(description="The status in the request's language")
     lat: float
     lon: float
     areas: list[AreaOut] = Field(description="The areas it lies in, largest first")
@@ -86,6 +89,7 @@ class ReportSummaryOut(Out):
             category=CategoryRef.of(report.category),
             description=report.description if is_mine else report.public_description,
             status=report.status,
+            status_label=str(Status(report.status).label),
             lat=report.lat,
             lon=report.lon,
             areas=AreaOut.chain(report.area_id),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import ExpressionWrapper, F, FloatField
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.areas import routing
@@ -91,7 +92,7 @@ def new_reference() -> str:
 def _replayed(existing: Report, reporter: User, new: NewReport) -> Report:
     if existing.reporter_id != reporter.id or existing.request_fingerprint != new.fingerprint():
         raise Unprocessable(
-            "A report with this id was already sent with different content.",
+            _("A report with this id was already sent with different content."),
             code="idempotency_mismatch",
             details={"id": str(new.id)},
         )
@@ -102,7 +103,7 @@ def _replay(reporter: User, new: NewReport) -> Report:
     """The report a retry of this request made, or the mismatch it is."""
     existing = Report.objects.filter(id=new.id).first()
     if existing is None:
-        raise ServiceError("Could not save the report; try again.", code="conflict", status=409)
+        raise ServiceError(_("Could not save the report; try again."), code="conflict", status=409)
     return _replayed(existing, reporter, new)
 
 
@@ -176,7 +177,7 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> S
             # tell them apart.
             if Report.objects.filter(id=new.id).exists():
                 return Submission(_replay(reporter, new), False, [], [])
-    raise ServiceError("Could not allocate a report reference.", code="reference_exhausted")
+    raise ServiceError(_("Could not allocate a report reference."), code="reference_exhausted")
 
 
 def _record_creation(
@@ -242,10 +243,10 @@ def visible_report(report_id: uuid.UUID, viewer: User | None) -> Report:
     try:
         report = related.get(id=report_id)
     except Report.DoesNotExist:
-        raise NotFound("No such report.") from None
+        raise NotFound(_("No such report.")) from None
     is_reporter = viewer is not None and viewer.id == report.reporter_id
     if report.visibility != Visibility.PUBLIC and not is_reporter:
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     return report
 
 
@@ -254,10 +255,10 @@ def support_report(report_id: uuid.UUID, resident: User) -> tuple[Report, bool]:
     """Say "me too": counted once per resident, who then follows the report."""
     report = visible_report(report_id, resident)
     if report.reporter_id == resident.id:
-        raise ServiceError("You reported this problem yourself.", code="own_report", status=409)
+        raise ServiceError(_("You reported this problem yourself."), code="own_report", status=409)
     if not report.is_open:
-        raise ServiceError("This report is no longer open.", code="report_not_open", status=409)
-    follower, _ = Follower.objects.get_or_create(report=report, user=resident)
+        raise ServiceError(_("This report is no longer open."), code="report_not_open", status=409)
+    follower, _created = Follower.objects.get_or_create(report=report, user=resident)
     if follower.supported:
         return report, False
     follower.supported = True

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import Role, User
 from backend.areas.models import Unit
@@ -66,7 +67,7 @@ def change_status(report_id: uuid.UUID, actor: User, new_status: str, message: s
     message = message.strip()
     if new_status in (S.RESOLVED, S.REJECTED) and not message:
         raise Unprocessable(
-            "Say what was done (or why it is rejected): the resident reads it.",
+            _("Say what was done (or why it is rejected): the resident reads it."),
             code="message_required",
         )
     old_status = set_status(report, new_status)
@@ -131,7 +132,7 @@ def assign(report_id: uuid.UUID, actor: User, assignee_id: int | None) -> Report
         ).first()
         if assignee is None:
             raise Unprocessable(
-                "Tickets are assigned to staff of the ticket's unit.", code="invalid_assignee"
+                _("Tickets are assigned to staff of the ticket's unit."), code="invalid_assignee"
             )
     report.assignee = assignee
     report.save(update_fields=["assignee", "updated_at"])
@@ -151,11 +152,13 @@ def transfer(report_id: uuid.UUID, actor: User, unit_code: str, reason: str) -> 
     report = ticket_for(actor, report_id, to_change=True, lock=True)
     unit = Unit.objects.filter(code=unit_code, active=True).first()
     if unit is None:
-        raise Unprocessable(f"No active unit {unit_code!r}.", code="unknown_unit")
+        raise Unprocessable(
+            _("No active unit %(unit)s.") % {"unit": unit_code}, code="unknown_unit"
+        )
     if unit.id == report.unit_id:
-        raise Conflict("The ticket is already with this unit.", code="same_unit")
+        raise Conflict(_("The ticket is already with this unit."), code="same_unit")
     if not reason.strip():
-        raise Unprocessable("Say why the ticket is transferred.", code="reason_required")
+        raise Unprocessable(_("Say why the ticket is transferred."), code="reason_required")
     previous = report.unit
     report.unit = unit
     report.managing_area_id = managing_area_id(unit, report.area_id)
@@ -178,17 +181,17 @@ def transfer(report_id: uuid.UUID, actor: User, unit_code: str, reason: str) -> 
 def merge(duplicate_id: uuid.UUID, actor: User, original_id: uuid.UUID) -> Report:
     """Close a duplicate into its original; its followers and supporters move over."""
     if duplicate_id == original_id:
-        raise Unprocessable("A ticket cannot be merged into itself.", code="merge_into_self")
+        raise Unprocessable(_("A ticket cannot be merged into itself."), code="merge_into_self")
     duplicate = ticket_for(actor, duplicate_id, to_change=True, lock=True)
     original = staff_tickets(actor).select_for_update(of=("self",)).filter(id=original_id).first()
     if original is None:
-        raise NotFound("No such original ticket.")
+        raise NotFound(_("No such original ticket."))
     if not duplicate.is_open or not original.is_open:
-        raise Conflict("Both tickets must be open to merge.", code="not_open")
+        raise Conflict(_("Both tickets must be open to merge."), code="not_open")
     moved = 0
     for follower in Follower.objects.filter(report=duplicate).select_related("user"):
         is_reporter = follower.user_id == duplicate.reporter_id
-        target, _ = Follower.objects.get_or_create(report=original, user=follower.user)
+        target, _created = Follower.objects.get_or_create(report=original, user=follower.user)
         newly_supporting = (follower.supported or is_reporter) and not target.supported
         if newly_supporting and follower.user_id != original.reporter_id:
             target.supported = True
@@ -233,7 +236,7 @@ def comment(report_id: uuid.UUID, actor: User, message: str, public: bool) -> Re
 def _own_resolved(report_id: uuid.UUID, resident: User) -> Report:
     report = Report.objects.select_for_update().filter(id=report_id).first()
     if report is None or report.reporter_id != resident.id:
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     return report
 
 
@@ -241,7 +244,7 @@ def _own_resolved(report_id: uuid.UUID, resident: User) -> Report:
 def rate(report_id: uuid.UUID, resident: User, stars: int, text: str = "") -> Report:
     report = _own_resolved(report_id, resident)
     if report.status not in (S.RESOLVED, S.CLOSED):
-        raise Conflict("Only a resolved report can be rated.", code="not_resolved")
+        raise Conflict(_("Only a resolved report can be rated."), code="not_resolved")
     report.rating, report.rating_comment, report.rated_at = stars, text.strip(), timezone.now()
     report.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
     record_event(report, EventKind.RATED, actor=resident, data={"rating": stars}, message=text)
@@ -253,7 +256,7 @@ def reopen(report_id: uuid.UUID, resident: User, reason: str) -> Report:
     """Not really fixed: back to the unit's queue, flagged, within the reopen window."""
     report = _own_resolved(report_id, resident)
     if report.status != S.RESOLVED:
-        raise Conflict("Only a resolved report can be reopened.", code="not_resolved")
+        raise Conflict(_("Only a resolved report can be reopened."), code="not_resolved")
     window = timedelta(days=settings.REOPEN_WINDOW_DAYS)
     if report.resolved_at is None or timezone.now() > report.resolved_at + window:
         raise Conflict(

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import Role, User
 from backend.errors import Forbidden
@@ -24,7 +25,7 @@ def reports_for_statistics(
     area, an area manager's, everything for an admin: the reports that lie
     within it, at any depth and across reforms."""
     if not may_see_statistics(user):
-        raise Forbidden("Statistics are for officials and area managers.", code="not_allowed")
+        raise Forbidden(_("Statistics are for officials and area managers."), code="not_allowed")
     reports = Report.objects.filter(created_at__gte=start, created_at__lt=end)
     if user.role != Role.ADMIN:
         reports = reports.filter(scope_filter(user))

@@ -6,6 +6,7 @@ from typing import Literal
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.security import SessionAuth
@@ -57,7 +58,7 @@ class PeriodQuery(Schema):
         start = datetime.combine(start_day, time(), zone)
         end = datetime.combine(end_day + timedelta(days=1), time(), zone)
         if end - start > MAX_PERIOD:
-            raise Unprocessable("A period of at most three years.", code="period_too_long")
+            raise Unprocessable(_("A period of at most three years."), code="period_too_long")
         return start, end
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from backend.areas.hierarchy import area_tree
 from backend.catalogue.active import active_categories
@@ -18,7 +19,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), "/admin/login/")
     if not may_see_statistics(request.user):
-        return HttpResponse("Officials and area managers only.", status=403)
+        return HttpResponse(_("Officials and area managers only."), status=403)
     categories = [(c.code, localized(c, "name")) for c in active_categories()]
     # The table groups by any level of the active edition, the routed one first.
     tree = area_tree()

@@ -23,7 +23,7 @@ lint: $(UV)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen lint-imports
-	DEBUG=1 $(UV) run --frozen mypy backend mobile_api moderation notifications open311
+	DEBUG=1 $(UV) run --frozen mypy backend mobile_api moderation notifications open311 console
 
 messages: $(UV)  ## extract every translatable string into locale/*/django.po, then compile the .mo files
 	DEBUG=1 $(UV) run --frozen python manage.py makemessages -l vi -l en -l km --no-obsolete $(MESSAGE_SOURCES)

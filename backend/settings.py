@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "moderation",
     "notifications",
     "open311",
+    "console",
 ]
 
 MIDDLEWARE = [

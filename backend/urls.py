@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("open311/v2/", include("open311.urls")),
     path("dashboard/", dashboard, name="dashboard"),
+    path("console/", include("console.urls")),
     path("", api.urls),
 ]
 

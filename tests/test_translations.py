@@ -241,3 +241,10 @@ def test_a_push_and_an_inbox_entry_are_in_each_recipients_language_with_local_ti
         if r.message["data"]["kind"] == "status_changed"
     ]
     assert told[0].message["notification"]["title"] == f"Phản ánh {ref} đã tiếp nhận"
+
+
+def test_an_unknown_language_falls_back_to_vietnamese(anonymous):
+    response = anonymous.get("/api/v1/nothing-here", HTTP_ACCEPT_LANGUAGE="fr-FR, de")
+    assert response.json()["error"]["message"] == expected("Not found.", "vi")
+    outside = anonymous.get("/api/v1/areas/locate?lat=0&lon=0", HTTP_ACCEPT_LANGUAGE="ja")
+    assert outside.json()["error"]["message"] == "Vị trí này nằm ngoài địa bàn dịch vụ phục vụ."

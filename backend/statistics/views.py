@@ -17,7 +17,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Signed in with the staff account (the admin's sign-in page), officials and
     area managers see hotspots, the performance table and trends."""
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), "/admin/login/")
+        return redirect_to_login(request.get_full_path(), "/console/login/")
     if not may_see_statistics(request.user):
         return HttpResponse(_("Officials and area managers only."), status=403)
     categories = [(c.code, localized(c, "name")) for c in active_categories()]

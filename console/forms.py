@@ -1,0 +1,26 @@
+"""The console's forms: what a page may send, checked before any domain call."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from backend.reports.models import Status
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), max_length=200, widget=forms.PasswordInput)
+
+
+class ActionForm(forms.Form):
+    ACTIONS = [
+        ("status", _("Change the status")),
+        ("reply", _("Public reply")),
+        ("note", _("Internal note")),
+        ("assign", _("Assign")),
+        ("transfer", _("Transfer")),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    status = forms.ChoiceField(choices=Status.choices, required=False)
+    message = forms.CharField(max_length=2000, required=False, strip=True)
+    assignee = forms.IntegerField(required=False, min_value=1)
+    unit = forms.CharField(max_length=60, required=False)

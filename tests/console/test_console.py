@@ -1,0 +1,124 @@
+"""The staff console, as its users meet it: signing in, the queue, a ticket and
+its actions, with the same roles and scopes as the API."""
+
+import pytest
+from django.test import Client
+
+from backend.accounts.models import Role
+from backend.reports.models import EventKind, Report, ReportEvent
+from tests.conftest import ROLES, make_staff
+from tests.reports.helpers import TRA_CU_TOWN, report_payload
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(username: str, **headers) -> Client:
+    role, unit, area = ROLES[username]
+    make_staff(username, role, unit, area)
+    client = Client(**headers)
+    response = client.post("/console/login/", {"username": username, "password": "staff-password"})
+    assert response.status_code == 302, response.content
+    return client
+
+
+@pytest.mark.parametrize("username", ["official", "manager842", "staff842", "moderator"])
+def test_every_staff_role_signs_in_with_its_own_account(username):
+    client = signed_in(username)
+    assert client.get("/console/").status_code == 200
+
+
+def test_officials_reach_their_dashboard_from_the_console():
+    client = signed_in("official")
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_a_resident_or_a_wrong_password_is_refused(resident):
+    client = Client()
+    response = client.post("/console/login/", {"username": "nobody", "password": "x"})
+    assert response.status_code == 401
+    assert "Sai tên đăng nhập hoặc mật khẩu." in response.content.decode()
+    assert client.get("/console/").status_code == 302  # to the sign-in page
+
+
+def test_sign_in_has_the_apis_limits(settings):
+    make_staff("staff842", Role.STAFF, "urban-842", "842")
+    client = Client()
+    statuses = [
+        client.post("/console/login/", {"username": "staff842", "password": "wrong"}).status_code
+        for _ in range(settings.STAFF_LOCKOUT_AFTER + 1)
+    ]
+    assert statuses[-1] == 429
+    locked = client.post("/console/login/", {"username": "staff842", "password": "staff-password"})
+    assert locked.status_code == 429  # still locked, even with the right password
+
+
+def test_every_form_needs_its_csrf_token(ticket_842):
+    make_staff("staff842", Role.STAFF, "urban-842", "842")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/console/login/", {"username": "staff842", "password": "staff-password"}
+    )
+    assert response.status_code == 403
+
+
+def test_the_queue_holds_the_units_tickets_and_another_units_is_not_found(resident, ticket_842):
+    other = resident.post_json("/api/v1/reports", report_payload(point=TRA_CU_TOWN)).json()
+    client = signed_in("staff842")
+    page = client.get("/console/").content.decode()
+    assert ticket_842["reference"] in page and other["reference"] not in page
+    assert client.get(f"/console/tickets/{other['id']}/").status_code == 404
+    response = client.post(
+        f"/console/tickets/{other['id']}/act/", {"action": "status", "status": "acknowledged"}
+    )
+    assert response.status_code == 404
+    assert Report.objects.get(id=other["id"]).status == "submitted"
+
+
+def test_an_action_goes_through_the_workflow_and_says_what_it_did(ticket_842):
+    client = signed_in("staff842")
+    response = client.post(
+        f"/console/tickets/{ticket_842['id']}/act/",
+        {"action": "status", "status": "acknowledged", "message": "Đã tiếp nhận"},
+        follow=True,
+    )
+    assert "Trạng thái hiện là “Đã tiếp nhận”." in response.content.decode()
+    event = ReportEvent.objects.filter(report_id=ticket_842["id"]).latest("id")
+    assert event.kind == EventKind.STATUS_CHANGED and event.message == "Đã tiếp nhận"
+    client.post(
+        f"/console/tickets/{ticket_842['id']}/act/", {"action": "note", "message": "Gọi lại"}
+    )
+    note = ReportEvent.objects.filter(report_id=ticket_842["id"]).latest("id")
+    assert note.kind == EventKind.NOTE and not note.is_public
+
+
+def test_a_read_only_role_is_told_it_cannot_change_a_ticket(ticket_842):
+    client = signed_in("official")
+    response = client.post(
+        f"/console/tickets/{ticket_842['id']}/act/",
+        {"action": "status", "status": "acknowledged"},
+        follow=True,
+    )
+    assert "Vai trò của bạn chỉ được xem" in response.content.decode()
+    assert Report.objects.get(id=ticket_842["id"]).status == "submitted"
+
+
+def test_resident_text_is_escaped_and_no_inline_script_may_run(resident):
+    hostile = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+    report = resident.post_json("/api/v1/reports", report_payload(description=hostile)).json()
+    client = signed_in("staff842")
+    for path in ("/console/", f"/console/tickets/{report['id']}/"):
+        response = client.get(path)
+        html = response.content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;" in html
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "<script>" not in html  # no inline script of our own either
+        assert len(response.content) < 150_000
+
+
+def test_the_console_speaks_the_readers_language(ticket_842):
+    client = signed_in("staff842", HTTP_ACCEPT_LANGUAGE="km")
+    page = client.get("/console/").content.decode()
+    assert "ហួសកំណត់" in page  # "Overdue"
+    assert 'lang="km"' in page

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from backend.statistics.views import dashboard
+from console.public import scorecard
 from mobile_api.api import api
 from mobile_api.fallback import (
     json_bad_request,
@@ -17,6 +18,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("dashboard/", dashboard, name="dashboard"),
     path("console/", include("console.urls")),
+    path("public/areas/<str:code>/", scorecard, name="scorecard"),
     path("", api.urls),
 ]
 

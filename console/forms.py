@@ -24,3 +24,18 @@ class ActionForm(forms.Form):
     message = forms.CharField(max_length=2000, required=False, strip=True)
     assignee = forms.IntegerField(required=False, min_value=1)
     unit = forms.CharField(max_length=60, required=False)
+
+
+class ModerationForm(forms.Form):
+    ACTIONS = [
+        ("approve", _("Approve")),
+        ("reject", _("Reject")),
+        ("edit", _("Edit the public text")),
+        ("hide_photo", _("Hide the photo")),
+        ("ban", _("Ban the resident")),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    reason = forms.CharField(max_length=1000, required=False, strip=True)
+    text = forms.CharField(max_length=2000, required=False, strip=True)
+    photo = forms.UUIDField(required=False)
+    days = forms.IntegerField(required=False, min_value=1, max_value=365)

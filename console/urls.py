@@ -11,4 +11,6 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("tickets/<uuid:report_id>/", views.ticket, name="ticket"),
     path("tickets/<uuid:report_id>/act/", views.act, name="act"),
+    path("moderation/", views.moderation_queue, name="moderation"),
+    path("moderation/<uuid:report_id>/", views.moderate, name="moderate"),
 ]

@@ -31,8 +31,9 @@ from backend.reports import workflow
 from backend.reports.access import ticket_for
 from backend.reports.models import ReportEvent, Status
 from backend.reports.queue import QueueQuery, queue_counts, queue_tickets
-from console.forms import ActionForm, SignInForm
+from console.forms import ActionForm, ModerationForm, SignInForm
 from console.security import with_csp
+from moderation import services as moderation
 
 LIST_FILTERS = ("status", "category", "priority")
 
@@ -230,3 +231,76 @@ def _do(user: User, report_id: uuid.UUID, data: dict) -> str:
         return _("The ticket was assigned.") if data["assignee"] else _("Nobody is assigned.")
     workflow.transfer(report_id, user, data["unit"], data["message"])
     return _("The ticket was transferred.")
+
+
+@with_csp
+@staff_required
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    """Reports held for review in the moderator's area, oldest first, each with
+    its reasons and score, its text as written and as shown, its photos."""
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        cases = list(moderation.review_queue(user)[:50])
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("console:queue")
+    photos: dict = {}
+    for photo in Photo.objects.filter(report_id__in=[c.report_id for c in cases]):
+        photos.setdefault(photo.report_id, []).append(photo)
+    return render(
+        request,
+        "console/moderation.html",
+        {
+            "cases": [
+                {
+                    "case": case,
+                    "category": localized(case.report.category, "name"),
+                    "photos": photos.get(case.report_id, []),
+                }
+                for case in cases
+            ]
+        },
+    )
+
+
+@with_csp
+@staff_required
+@require_POST
+def moderate(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
+    """One decision, through moderation's own functions (scope checked there:
+    another area's report is not found)."""
+    user = request.user
+    assert isinstance(user, User)
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The action was not understood."))
+        return redirect("console:moderation")
+    data = form.cleaned_data
+    try:
+        said = _decide(user, report_id, data)
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, said)
+    return redirect("console:moderation")
+
+
+def _decide(user: User, report_id: uuid.UUID, data: dict) -> str:
+    action, reason = data["action"], data["reason"]
+    if action == "approve":
+        moderation.approve(user, report_id)
+        return _("The report is public.")
+    if action == "reject":
+        moderation.reject(user, report_id, reason)
+        return _("The report was rejected; the resident is told why.")
+    if action == "edit":
+        moderation.edit_public_text(user, report_id, data["text"], reason)
+        return _("The public text was changed; the original is kept.")
+    if action == "hide_photo":
+        moderation.hide_photo(user, report_id, data["photo"], reason)
+        return _("The photo is hidden.")
+    moderation.ban_resident(user, report_id, data["days"] or 7, reason)
+    return _("The resident may not send reports for now.")

@@ -134,6 +134,7 @@ def test_embedded_default_starts_with_demo_data_and_no_postgres_or_redis(tmp_pat
     assert "Resident token" in result.stdout
     # Every demo account is printed, with its role and area, and the shared password.
     assert "password for all: demo-password" in result.stdout
+    assert "/console/" in result.stdout
     for line in ("staff29242", "manager29242", "Phường Trà Vinh", "official", "Tỉnh Vĩnh Long"):
         assert line in result.stdout
     assert (tmp_path / "db.sqlite3").exists()

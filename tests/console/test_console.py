@@ -122,3 +122,45 @@ def test_the_console_speaks_the_readers_language(ticket_842):
     page = client.get("/console/").content.decode()
     assert "ហួសកំណត់" in page  # "Overdue"
     assert 'lang="km"' in page
+
+
+def test_a_moderator_reviews_held_reports_in_the_console(resident, anonymous):
+    from tests.moderation.test_review import RUDE
+
+    held = resident.post_json("/api/v1/reports", report_payload(description=RUDE)).json()
+    moderator = signed_in("moderator")
+    page = moderator.get("/console/moderation/").content.decode()
+    assert held["reference"] in page and "offensive_language" in page
+    # Staff of a unit are not moderators: told so, nothing changes.
+    staff = signed_in("staff842")
+    refused = staff.post(f"/console/moderation/{held['id']}/", {"action": "approve"}, follow=True)
+    assert "Chỉ dành cho người kiểm duyệt." in refused.content.decode()
+    assert Report.objects.get(id=held["id"]).visibility == "held"
+    done = moderator.post(
+        f"/console/moderation/{held['id']}/",
+        {"action": "reject", "reason": "Ngôn từ xúc phạm"},
+        follow=True,
+    )
+    assert "Phản ánh đã bị từ chối" in done.content.decode()
+    assert Report.objects.get(id=held["id"]).status == "rejected"
+
+
+def test_a_public_scorecard_shows_the_public_figures_of_an_area(resident, anonymous):
+    from tests.reports.helpers import TRA_VINH_MARKET, offset
+
+    for north in (0, 100, 200):
+        resident.post_json(
+            "/api/v1/reports", report_payload(point=offset(TRA_VINH_MARKET, north_m=north))
+        )
+    figures = anonymous.get("/api/v1/public/performance").json()
+    city = next(r for r in figures if r["area"] == "842")
+    page = Client(HTTP_ACCEPT_LANGUAGE="vi").get("/public/areas/842/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Thành phố Trà Vinh" in html
+    assert f"<dd>{city['received']}</dd>" in html
+    assert "Phường 1" in html  # its communes, one level down
+    assert "unsafe-inline" not in page["Content-Security-Policy"]
+    province = Client().get("/public/areas/84/").content.decode()
+    assert "Thành phố Trà Vinh" in province  # the province's districts
+    assert Client().get("/public/areas/nowhere/").status_code == 404

@@ -43,7 +43,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nAPI docs:      http://127.0.0.1:{port}/api/v1/docs\n"
             f"Admin:         http://127.0.0.1:{port}/admin/\n"
+            f"Console:       http://127.0.0.1:{port}/console/  (the staff accounts above)\n"
             f"Dashboard:     http://127.0.0.1:{port}/dashboard/\n"
+            f"Scorecard:     http://127.0.0.1:{port}/public/areas/86/\n"
             f"Resident token (Authorization: Bearer ...):\n{token}\n"
         )
         if not no_serve:

@@ -70,14 +70,15 @@ def open_image(data: bytes) -> Image.Image:
                 "The file is not a JPEG, PNG, WebP, HEIC or HEIF image."
             ) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageTooLarge("The image has too many pixels.") from None
+            raise ImageTooLarge(_("The image has too many pixels.")) from None
         except (OSError, SyntaxError, ValueError, EOFError) as error:
-            raise invalid_image(f"The image cannot be read: {error}") from None
+            # The decoder's own words stay in the log: they name our libraries.
+            raise invalid_image(_("The image cannot be read.")) from error
 
 
 def inspect_photo(data: bytes) -> PhotoFacts:
     if not data:
-        raise invalid_image("The upload is empty.")
+        raise invalid_image(_("The upload is empty."))
     if len(data) > settings.PHOTO_MAX_BYTES:
         raise ServiceError(
             _("The photo is larger than the service accepts."),
@@ -89,7 +90,7 @@ def inspect_photo(data: bytes) -> PhotoFacts:
     width, height = image.size
     if width * height > settings.PHOTO_MAX_PIXELS:
         raise ImageTooLarge(
-            "The image has too many pixels.",
+            _("The image has too many pixels."),
             details={"pixels": width * height, "max_pixels": settings.PHOTO_MAX_PIXELS},
         )
     _check_integrity(image, data)
@@ -115,7 +116,7 @@ def _check_integrity(image: Image.Image, data: bytes) -> None:
         elif image.format == "PNG":
             open_image(data).verify()  # chunk CRCs, no decode
     except (OSError, SyntaxError, ValueError, EOFError) as error:
-        raise invalid_image(f"The image is truncated or corrupt: {error}") from None
+        raise invalid_image(_("The image is truncated or corrupt.")) from error
 
 
 def _rational(value: Any) -> float:

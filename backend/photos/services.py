@@ -118,7 +118,8 @@ def _check_room(report: ReportPlace, kind: str) -> None:
     count = Photo.objects.filter(report_id=report.id, kind=kind).count()
     if count >= settings.PHOTOS_PER_REPORT:
         raise ServiceError(
-            f"A report can have at most {settings.PHOTOS_PER_REPORT} photos.",
+            _("A report can have at most %(count)s photos.")
+            % {"count": settings.PHOTOS_PER_REPORT},
             code="too_many_photos",
             status=409,
             details={"max_photos": settings.PHOTOS_PER_REPORT},
@@ -139,7 +140,8 @@ def attach_photos(report: ReportPlace, uploader: User, photo_ids: list[uuid.UUID
         return []
     if len(set(photo_ids)) > settings.PHOTOS_PER_REPORT:
         raise ServiceError(
-            f"A report can have at most {settings.PHOTOS_PER_REPORT} photos.",
+            _("A report can have at most %(count)s photos.")
+            % {"count": settings.PHOTOS_PER_REPORT},
             code="too_many_photos",
             status=409,
         )

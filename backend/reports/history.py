@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.errors import ServiceError
@@ -45,7 +46,8 @@ def check_report_rate(history: ReporterHistory, now: datetime) -> None:
     if history.in_last_hour >= limit and oldest is not None:
         retry_after = max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1)
         raise ServiceError(
-            f"You can send at most {limit} reports an hour. Please try again later.",
+            _("You can send at most %(limit)s reports an hour. Please try again later.")
+            % {"limit": limit},
             code="rate_limited",
             status=429,
             details={"retry_after_seconds": retry_after},

@@ -126,7 +126,7 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> S
     category = active_category(new.category_code)
     if category is None:
         raise Unprocessable(
-            f"Unknown category {new.category_code!r}.",
+            _("Unknown category %(category)s.") % {"category": new.category_code},
             code="unknown_category",
             details={"category": new.category_code},
         )

@@ -49,6 +49,11 @@ TRANSITIONS: dict[str, set[str]] = {
 TRANSITIONS[S.RESOLVED] = {*TRANSITIONS[S.RESOLVED], S.ACKNOWLEDGED}
 
 
+def _status_label(value: str) -> str:
+    """A status's label, or the value itself when it is no status at all."""
+    return str(Status(value).label) if value in Status.values else value
+
+
 def allowed_transitions(report: Report) -> list[str]:
     return sorted(STAFF_TRANSITIONS[report.status])
 
@@ -60,7 +65,8 @@ def change_status(report_id: uuid.UUID, actor: User, new_status: str, message: s
     report = ticket_for(actor, report_id, to_change=True, lock=True)
     if new_status not in STAFF_TRANSITIONS[report.status]:
         raise Conflict(
-            f"A {report.status} ticket cannot become {new_status}.",
+            _("A ticket that is “%(current)s” cannot become “%(wanted)s”.")
+            % {"current": Status(report.status).label, "wanted": _status_label(new_status)},
             code="invalid_transition",
             details={"status": report.status, "allowed": allowed_transitions(report)},
         )
@@ -90,7 +96,8 @@ def set_status(
     changed, saved with it."""
     if new_status not in TRANSITIONS[report.status]:
         raise Conflict(
-            f"A {report.status} report cannot become {new_status}.",
+            _("A report that is “%(current)s” cannot become “%(wanted)s”.")
+            % {"current": Status(report.status).label, "wanted": _status_label(new_status)},
             code="invalid_transition",
             details={"status": report.status},
         )
@@ -260,8 +267,8 @@ def reopen(report_id: uuid.UUID, resident: User, reason: str) -> Report:
     window = timedelta(days=settings.REOPEN_WINDOW_DAYS)
     if report.resolved_at is None or timezone.now() > report.resolved_at + window:
         raise Conflict(
-            f"A report can be reopened within {settings.REOPEN_WINDOW_DAYS} days "
-            "of its resolution.",
+            _("A report can be reopened within %(days)s days of its resolution.")
+            % {"days": settings.REOPEN_WINDOW_DAYS},
             code="reopen_window_closed",
         )
     report.reopened_count += 1

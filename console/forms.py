@@ -18,12 +18,14 @@ class ActionForm(forms.Form):
         ("note", _("Internal note")),
         ("assign", _("Assign")),
         ("transfer", _("Transfer")),
+        ("photo", _("Add an after photo")),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     status = forms.ChoiceField(choices=Status.choices, required=False)
     message = forms.CharField(max_length=2000, required=False, strip=True)
     assignee = forms.IntegerField(required=False, min_value=1)
     unit = forms.CharField(max_length=60, required=False)
+    photo = forms.FileField(required=False)
 
 
 class ModerationForm(forms.Form):

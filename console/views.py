@@ -26,10 +26,11 @@ from backend.areas.hierarchy import area_tree
 from backend.errors import NotFound, ServiceError
 from backend.i18n import localized
 from backend.pages import keyset_page
-from backend.photos.models import Photo
+from backend.photos.models import Photo, PhotoKind
 from backend.reports import workflow
 from backend.reports.access import ticket_for
 from backend.reports.models import ReportEvent, Status
+from backend.reports.photos import add_report_photo
 from backend.reports.queue import QueueQuery, queue_counts, queue_tickets
 from console.forms import ActionForm, ModerationForm, SignInForm
 from console.security import with_csp
@@ -202,7 +203,7 @@ def act(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     _ticket_or_404(user, report_id)  # another scope's ticket: 404 before anything
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("The action was not understood."))
         return redirect("console:ticket", report_id=report_id)
@@ -229,6 +230,13 @@ def _do(user: User, report_id: uuid.UUID, data: dict) -> str:
     if action == "assign":
         workflow.assign(report_id, user, data["assignee"])
         return _("The ticket was assigned.") if data["assignee"] else _("Nobody is assigned.")
+    if action == "photo":
+        if data["photo"] is None:
+            return _("Choose a photo first.")
+        # The same checks and processing as the API's after photo.
+        report = ticket_for(user, report_id, to_change=True)
+        add_report_photo(report, user, data["photo"].read(), kind=PhotoKind.AFTER)
+        return _("The photo was added; it is shown once processed.")
     workflow.transfer(report_id, user, data["unit"], data["message"])
     return _("The ticket was transferred.")
 

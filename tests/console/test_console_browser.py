@@ -1,0 +1,94 @@
+"""The console in a real headless Chromium on a phone-sized window: a member of
+staff's main path, from signing in to a resolved ticket the resident sees."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from backend.accounts.models import Role
+from tests.conftest import ApiClient, make_staff
+from tests.photos.images import fixture
+from tests.reports.helpers import report_payload
+from tests.statistics.test_dashboard_browser import ARTIFACTS, browser  # noqa: F401
+
+pytestmark = pytest.mark.slow
+
+
+def shot(driver, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"console-{name}.png"))
+
+
+def said(driver, text: str) -> None:
+    """The page the last form led to says this (it waits for that page)."""
+    WebDriverWait(driver, 20).until(
+        lambda d: any(text in m.text for m in d.find_elements(By.CLASS_NAME, "message"))
+    )
+
+
+def submit(driver, form_action_value: str, **fields) -> None:
+    """Fill and send the ticket page's form whose action field has this value."""
+    form = driver.find_element(
+        By.XPATH, f"//form[.//*[@name='action' and @value='{form_action_value}']]"
+    )
+    for name, value in fields.items():
+        element = form.find_element(By.NAME, name)
+        if element.tag_name == "select":
+            Select(element).select_by_value(value)
+        else:
+            if element.get_attribute("type") != "file":
+                element.clear()
+            element.send_keys(value)
+    button = form.find_element(
+        By.XPATH, f".//button[@value='{form_action_value}'] | .//button[not(@value)]"
+    )
+    button.click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_acknowledge_reply_add_a_photo_and_resolve_on_a_phone(
+    live_server,
+    tra_vinh,
+    browser,  # noqa: F811 - the dashboard test's fixture
+    tokens,
+    tmp_path,
+):
+    resident = ApiClient(tokens.token("resident-browser"))
+    ticket = resident.post_json(
+        "/api/v1/reports", report_payload(description="Cống bể <b>ngay</b> trước nhà")
+    ).json()
+    make_staff("staff842", Role.STAFF, "urban-842", "842")
+    browser.set_window_size(390, 844)  # a phone
+    browser.get(f"{live_server.url}/console/login/")
+    browser.find_element(By.NAME, "username").send_keys("staff842")
+    browser.find_element(By.NAME, "password").send_keys("staff-password")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    shot(browser, "1-queue")
+    browser.find_element(By.LINK_TEXT, ticket["reference"]).click()
+    assert "<b>ngay</b>" in browser.find_element(By.CLASS_NAME, "description").text
+    shot(browser, "2-ticket")
+
+    submit(browser, "status", status="acknowledged", message="Đã tiếp nhận, đội sẽ đến.")
+    # The browser asks for English: the console answers in it.
+    said(browser, "Acknowledged")
+    form = browser.find_element(By.XPATH, "//form[.//button[@value='reply']]")
+    form.find_element(By.NAME, "message").send_keys("Chiều nay đội sẽ sửa.")
+    form.find_element(By.XPATH, ".//button[@value='reply']").click()
+    said(browser, "reply was published")
+    photo = tmp_path / "after.jpg"
+    photo.write_bytes(fixture("nokia_lumia800_gps.jpg"))
+    submit(browser, "photo", photo=str(photo))
+    said(browser, "photo was added")
+    submit(browser, "status", status="in_progress")
+    said(browser, "In progress")
+    submit(browser, "status", status="resolved", message="Đã sửa xong cống.")
+    said(browser, "Resolved")
+    shot(browser, "3-resolved")
+
+    seen = resident.get(f"/api/v1/reports/{ticket['id']}").json()
+    assert seen["status"] == "resolved"
+    public = [e["message"] for e in seen["timeline"] if e["kind"] in ("comment", "status_changed")]
+    assert "Chiều nay đội sẽ sửa." in public and "Đã sửa xong cống." in public
+    from backend.photos.models import Photo
+
+    assert Photo.objects.filter(report_id=ticket["id"], kind="after").count() == 1

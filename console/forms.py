@@ -19,6 +19,7 @@ class ActionForm(forms.Form):
         ("assign", _("Assign")),
         ("transfer", _("Transfer")),
         ("photo", _("Add an after photo")),
+        ("merge", _("Merge into")),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     status = forms.ChoiceField(choices=Status.choices, required=False)
@@ -26,6 +27,7 @@ class ActionForm(forms.Form):
     assignee = forms.IntegerField(required=False, min_value=1)
     unit = forms.CharField(max_length=60, required=False)
     photo = forms.FileField(required=False)
+    into = forms.UUIDField(required=False)
 
 
 class ModerationForm(forms.Form):

@@ -32,6 +32,7 @@ from backend.reports.access import ticket_for
 from backend.reports.models import ReportEvent, Status
 from backend.reports.photos import add_report_photo
 from backend.reports.queue import QueueQuery, queue_counts, queue_tickets
+from backend.reports.services import duplicate_candidates
 from console.forms import ActionForm, ModerationForm, SignInForm
 from console.security import with_csp
 from moderation import services as moderation
@@ -189,6 +190,8 @@ def ticket(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
             "photos": photos,
             "transitions": [(s, Status(s).label) for s in workflow.allowed_transitions(report)],
             "members": members,
+            # Open public reports of the same category close by: merge candidates.
+            "nearby": duplicate_candidates(report),
             "form": ActionForm(),
         },
     )
@@ -214,7 +217,7 @@ def act(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, said)
-        if data["action"] == "transfer":  # the ticket has left this unit's hands
+        if data["action"] in ("transfer", "merge"):  # the ticket has left the queue
             return redirect("console:queue")
     return redirect(reverse("console:ticket", kwargs={"report_id": report_id}))
 
@@ -230,6 +233,11 @@ def _do(user: User, report_id: uuid.UUID, data: dict) -> str:
     if action == "assign":
         workflow.assign(report_id, user, data["assignee"])
         return _("The ticket was assigned.") if data["assignee"] else _("Nobody is assigned.")
+    if action == "merge":
+        if data["into"] is None:
+            return _("Choose the original report first.")
+        original = workflow.merge(report_id, user, data["into"])
+        return _("Merged into %(reference)s.") % {"reference": original.reference}
     if action == "photo":
         if data["photo"] is None:
             return _("Choose a photo first.")

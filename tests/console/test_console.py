@@ -164,3 +164,34 @@ def test_a_public_scorecard_shows_the_public_figures_of_an_area(resident, anonym
     province = Client().get("/public/areas/84/").content.decode()
     assert "Thành phố Trà Vinh" in province  # the province's districts
     assert Client().get("/public/areas/nowhere/").status_code == 404
+
+
+def test_nearby_duplicates_are_offered_and_merged(resident, ticket_842):
+    second = resident.post_json("/api/v1/reports", report_payload()).json()
+    client = signed_in("staff842")
+    page = client.get(f"/console/tickets/{second['id']}/").content.decode()
+    assert ticket_842["reference"] in page  # offered as the original
+    done = client.post(
+        f"/console/tickets/{second['id']}/act/",
+        {"action": "merge", "into": ticket_842["id"]},
+        follow=True,
+    )
+    assert f"Đã gộp vào {ticket_842['reference']}." in done.content.decode()
+    assert Report.objects.get(id=second["id"]).status == "duplicate"
+
+
+def test_an_action_the_workflow_refuses_is_explained_and_changes_nothing(ticket_842):
+    client = signed_in("lead842")
+    response = client.post(
+        f"/console/tickets/{ticket_842['id']}/act/",
+        {"action": "transfer", "unit": "urban-842", "message": "Thử"},
+        follow=True,
+    )
+    assert "Phiếu đã thuộc đơn vị này." in response.content.decode()
+    assert Report.objects.get(id=ticket_842["id"]).unit.code == "urban-842"
+    refused = client.post(
+        f"/console/tickets/{ticket_842['id']}/act/",
+        {"action": "status", "status": "closed"},
+        follow=True,
+    )
+    assert "không thể chuyển sang" in refused.content.decode()

@@ -85,6 +85,12 @@ def test_the_dashboard_shows_hotspots_and_the_table_follows_the_filters(
         "Thành phố Trà Vinh",
     ]
     assert body.get_attribute("data-received") == "23"
+    # The weekly trend: a bar per week on an axis that says its scale.
+    bars = browser.find_elements(By.CSS_SELECTOR, "#trend rect.bar")
+    assert len(bars) == int(body.get_attribute("data-weeks")) >= 1
+    labels = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#trend text")]
+    assert "0" in labels and "23" in labels  # the axis: zero and the busiest week
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#trend line.axis")) == 2
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))
 

@@ -60,15 +60,62 @@
     document.body.dataset.received = rows.reduce((sum, r) => sum + r.received, 0);
   }
 
+  // Weeks with no report are drawn as zero, so a quiet fortnight shows as one,
+  // and the axis says what a bar's height means.
+  function everyWeek(rows) {
+    if (!rows.length) return [];
+    const byWeek = new Map(rows.map((r) => [r.period, r.received]));
+    const weeks = [];
+    const day = new Date(rows[0].period + "T00:00:00Z");
+    const last = new Date(rows[rows.length - 1].period + "T00:00:00Z");
+    while (day <= last && weeks.length < 200) {
+      const key = day.toISOString().slice(0, 10);
+      weeks.push({ period: key, received: byWeek.get(key) || 0 });
+      day.setUTCDate(day.getUTCDate() + 7);
+    }
+    return weeks;
+  }
+
+  function svg(name, attributes, text) {
+    const element = document.createElementNS("http://www.w3.org/2000/svg", name);
+    for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+    if (text !== undefined) element.textContent = text;
+    return element;
+  }
+
   async function drawTrend() {
-    const rows = await get("/api/v1/stats/series?interval=week&" + query());
-    const peak = Math.max(1, ...rows.map((r) => r.received));
-    document.getElementById("trend").replaceChildren(...rows.map((r) => {
-      const bar = document.createElement("div");
-      bar.style.height = (100 * r.received / peak) + "%";
-      bar.title = `${r.period}: ${r.received}`;
-      return bar;
-    }));
+    const weeks = everyWeek(await get("/api/v1/stats/series?interval=week&" + query()));
+    const width = 600, height = 150, left = 36, bottom = 22, top = 8;
+    const peak = Math.max(1, ...weeks.map((w) => w.received));
+    const step = (width - left) / Math.max(1, weeks.length);
+    const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
+    const plot = height - bottom - top;
+    chart.append(
+      svg("line", { x1: left, y1: top, x2: left, y2: top + plot, class: "axis" }),
+      svg("line", { x1: left, y1: top + plot, x2: width, y2: top + plot, class: "axis" }),
+      svg("text", { x: left - 4, y: top + 8, "text-anchor": "end" }, String(peak)),
+      svg("text", { x: left - 4, y: top + plot, "text-anchor": "end" }, "0"),
+    );
+    weeks.forEach((week, i) => {
+      const barHeight = (plot * week.received) / peak;
+      const bar = svg("rect", {
+        x: left + i * step + step * 0.15,
+        y: top + plot - barHeight,
+        width: Math.max(1, Math.min(28, step * 0.7)),
+        height: barHeight,
+        class: "bar",
+      });
+      bar.append(svg("title", {}, `${week.period}: ${week.received}`));
+      chart.append(bar);
+    });
+    if (weeks.length) {
+      chart.append(
+        svg("text", { x: left, y: height - 6 }, weeks[0].period),
+        svg("text", { x: width, y: height - 6, "text-anchor": "end" }, weeks[weeks.length - 1].period),
+      );
+    }
+    document.getElementById("trend").replaceChildren(chart);
+    document.body.dataset.weeks = weeks.length;
   }
 
   async function refresh() {

@@ -49,7 +49,7 @@ def realistic_points(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.n
         angle = rng.uniform(0, 2 * np.pi, size=k)
         lat = np.array([CENTRES[c][0] for c in centre]) + spread * np.sin(angle)
         lon = np.array([CENTRES[c][1] for c in centre]) + spread * np.cos(angle)
-        inside = index.district_positions(lat, lon) >= 0
+        inside = index.positions(lat, lon) >= 0
         lats.append(lat[inside])
         lons.append(lon[inside])
     return np.concatenate(lats)[:n], np.concatenate(lons)[:n]
@@ -79,15 +79,17 @@ def seed_reports(n: int, years: float = 2.0, seed: int = 1, batch: int = 5000) -
     status_p = np.array(list(STATUS_MIX.values()))
     now = timezone.now()
     lats, lons = realistic_points(n, rng)
-    positions = index.district_positions(lats, lons)
-    communes = index.commune_positions(lats, lons, positions)
+    placements = index.place_many(lats, lons)
     ages = rng.power(0.8, size=n) * years * 365 * 86400  # more recent than old
     cat_choice = rng.choice(len(categories), size=n, p=weights / weights.sum())
     status_choice = rng.choice(len(statuses), size=n, p=status_p / status_p.sum())
     rows = []
     for i in range(n):
         category = categories[cat_choice[i]]
-        district = index.districts.refs[positions[i]]
+        placement = placements[i]
+        assert placement is not None  # realistic_points keeps points inside
+        # The unit of the smallest area with a default rule, as routing would pick.
+        unit_id = next((units[a] for a in placement.area_chain_ids() if a in units), None)
         status = statuses[status_choice[i]]
         created = now - timedelta(seconds=float(ages[i]))
         lat, lon = float(lats[i]), float(lons[i])
@@ -102,10 +104,11 @@ def seed_reports(n: int, years: float = 2.0, seed: int = 1, batch: int = 5000) -
                 lat=lat,
                 lon=lon,
                 **h3_cells(lat, lon),
-                district_id=district.id,
-                commune_id=communes[i].id if communes[i] else None,
-                unit_id=units.get(district.id),
-                managing_district_id=district.id,
+                area_id=placement.area.id,
+                unit_id=unit_id,
+                managing_area_id=next(
+                    (a for a in placement.area_chain_ids() if a in units), placement.area.id
+                ),
                 status=status,
                 priority=category.default_priority,
                 due_at=created + timedelta(hours=category.sla_hours),

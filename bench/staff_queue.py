@@ -85,11 +85,11 @@ def main() -> None:
             "/api/v1/staff/tickets?q=%C4%91%C6%B0%E1%BB%9Dng%2012&limit=20",
         ),
         (
-            "district manager: open, due first",
+            "area manager: open, due first",
             manager,
             f"/api/v1/staff/tickets?{open_tabs}&limit=20",
         ),
-        ("district manager: newest first", manager, "/api/v1/staff/tickets?sort=newest&limit=20"),
+        ("area manager: newest first", manager, "/api/v1/staff/tickets?sort=newest&limit=20"),
         ("official: province, newest", official, "/api/v1/staff/tickets?sort=newest&limit=20"),
         ("unit: tab counts", unit_staff, "/api/v1/staff/tickets/counts"),
     ]

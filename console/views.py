@@ -6,6 +6,9 @@ too, because `ticket_for` says so."""
 
 import uuid
 
+import shapely
+import shapely.geometry
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -23,6 +26,7 @@ from pydantic import ValidationError
 from backend.accounts.models import STAFF_ROLES, User
 from backend.accounts.tokens import check_staff_password
 from backend.areas.hierarchy import area_tree
+from backend.areas.models import Area
 from backend.errors import NotFound, ServiceError
 from backend.i18n import localized
 from backend.pages import keyset_page
@@ -177,6 +181,9 @@ def ticket(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
     events = ReportEvent.objects.filter(report=report).select_related("actor").order_by("id")
     photos = Photo.objects.filter(report=report).order_by("created_at")
     members = User.objects.filter(unit_id=report.unit_id, is_active=True).order_by("username")
+    # The area's outline, simplified to about 20 m: a few kilobytes in the page.
+    area = Area.objects.get(id=report.area_id)
+    outline = shapely.geometry.mapping(area.geometry.simplify(0.0002, preserve_topology=True))
     return render(
         request,
         "console/ticket.html",
@@ -193,6 +200,9 @@ def ticket(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
             # Open public reports of the same category close by: merge candidates.
             "nearby": duplicate_candidates(report),
             "form": ActionForm(),
+            "outline": {"type": "Feature", "properties": {}, "geometry": outline},
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },
     )
 

@@ -66,6 +66,12 @@ def test_staff_acknowledge_reply_add_a_photo_and_resolve_on_a_phone(
     shot(browser, "1-queue")
     browser.find_element(By.LINK_TEXT, ticket["reference"]).click()
     assert "<b>ngay</b>" in browser.find_element(By.CLASS_NAME, "description").text
+    # The map: the point and its commune's outline, drawn by the page's own script.
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-map") == "ready"
+    )
+    assert browser.find_elements(By.CSS_SELECTOR, "path.area-outline")
+    assert browser.find_elements(By.CSS_SELECTOR, "path.report-point")
     shot(browser, "2-ticket")
 
     submit(browser, "status", status="acknowledged", message="Đã tiếp nhận, đội sẽ đến.")

@@ -60,6 +60,8 @@ def main() -> None:
     ]
     print(f"{'page':28s} {'median':>8s} {'p99':>8s} {'bytes':>8s} {'gzip':>7s} {'queries':>7s}")
     for label, url in cases:
+        for _ in range(3):  # warm: templates compiled, the query plans cached
+            client.get(url)
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()

@@ -33,7 +33,7 @@ from backend.pages import keyset_page
 from backend.photos.models import Photo, PhotoKind
 from backend.reports import workflow
 from backend.reports.access import ticket_for
-from backend.reports.models import ReportEvent, Status
+from backend.reports.models import OPEN_STATUSES, ReportEvent, Status
 from backend.reports.photos import add_report_photo
 from backend.reports.queue import QueueQuery, queue_counts, queue_tickets
 from backend.reports.services import duplicate_candidates
@@ -124,7 +124,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows, cursor = keyset_page(tickets, query.cursor, query.limit, "due_at", descending=False)
     else:
         rows, cursor = keyset_page(tickets, query.cursor, query.limit)
-    by_status, late = queue_counts(user, query)
+    # The tabs count the open tickets: closed ones pile up for years, and
+    # nobody works from their count.
+    by_status, late = queue_counts(user, query, statuses=list(OPEN_STATUSES))
     now = timezone.now()
     tree = area_tree()
     items = [
@@ -143,7 +145,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "status": status.value,
             "label": status.label,
-            "count": by_status.get(status.value, 0),
+            "count": by_status.get(status.value),
             "active": query.status == [status.value],
         }
         for status in Status

@@ -2,6 +2,7 @@
 staff's main path, from signing in to a resolved ticket the resident sees."""
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -21,9 +22,14 @@ def shot(driver, name: str) -> None:
 
 def said(driver, text: str) -> None:
     """The page the last form led to says this (it waits for that page)."""
-    WebDriverWait(driver, 20).until(
-        lambda d: any(text in m.text for m in d.find_elements(By.CLASS_NAME, "message"))
-    )
+
+    def shown(d) -> bool:
+        try:
+            return any(text in m.text for m in d.find_elements(By.CLASS_NAME, "message"))
+        except StaleElementReferenceException:  # the next page arrived while reading
+            return False
+
+    WebDriverWait(driver, 20).until(shown)
 
 
 def submit(driver, form_action_value: str, **fields) -> None:
@@ -98,3 +104,30 @@ def test_staff_acknowledge_reply_add_a_photo_and_resolve_on_a_phone(
     from backend.photos.models import Photo
 
     assert Photo.objects.filter(report_id=ticket["id"], kind="after").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_official_signs_in_and_opens_the_dashboard_and_a_scorecard(
+    live_server,
+    tra_vinh,
+    browser,  # noqa: F811 - the dashboard test's fixture
+    tokens,
+):
+    resident = ApiClient(tokens.token("resident-browser-2"))
+    for _ in range(2):
+        resident.post_json("/api/v1/reports", report_payload())
+    make_staff("official", Role.OFFICIAL, None, "84")
+    browser.get(f"{live_server.url}/dashboard/")  # not signed in: to the console's sign-in
+    assert "/console/login/" in browser.current_url
+    browser.find_element(By.NAME, "username").send_keys("official")
+    browser.find_element(By.NAME, "password").send_keys("staff-password")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "yes"
+    )
+    assert browser.current_url.endswith("/dashboard/")
+    assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-received") == "2"
+    shot(browser, "4-official-dashboard")
+    browser.get(f"{live_server.url}/public/areas/842/")
+    assert "Thành phố Trà Vinh" in browser.find_element(By.TAG_NAME, "h1").text
+    shot(browser, "5-scorecard")

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from backend.accounts.models import STAFF_ROLES, User
 from backend.accounts.tokens import check_staff_password
 from backend.areas.hierarchy import area_tree
-from backend.areas.models import Area
+from backend.areas.models import Area, Unit
 from backend.errors import NotFound, ServiceError
 from backend.i18n import localized
 from backend.pages import keyset_page
@@ -199,6 +199,11 @@ def ticket(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
             "photos": photos,
             "transitions": [(s, Status(s).label) for s in workflow.allowed_transitions(report)],
             "members": members,
+            # Transfer targets by name: every other active unit.
+            "units": Unit.objects.filter(active=True)
+            .exclude(id=report.unit_id)
+            .order_by("name")
+            .values_list("code", "name"),
             # Open public reports of the same category close by: merge candidates.
             "nearby": duplicate_candidates(report),
             "form": ActionForm(),

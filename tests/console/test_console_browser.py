@@ -131,3 +131,38 @@ def test_an_official_signs_in_and_opens_the_dashboard_and_a_scorecard(
     browser.get(f"{live_server.url}/public/areas/842/")
     assert "Thành phố Trà Vinh" in browser.find_element(By.TAG_NAME, "h1").text
     shot(browser, "5-scorecard")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_assigns_and_transfers_by_name(
+    live_server,
+    tra_vinh,
+    browser,  # noqa: F811 - the dashboard test's fixture
+    tokens,
+):
+    from backend.reports.models import Report
+
+    resident = ApiClient(tokens.token("resident-browser-3"))
+    ticket = resident.post_json("/api/v1/reports", report_payload()).json()
+    make_staff("staff842", Role.STAFF, "urban-842", "842")
+    make_staff("lead842", Role.UNIT_LEAD, "urban-842", "842")
+    browser.get(f"{live_server.url}/console/login/")
+    browser.find_element(By.NAME, "username").send_keys("lead842")
+    browser.find_element(By.NAME, "password").send_keys("staff-password")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    browser.find_element(By.LINK_TEXT, ticket["reference"]).click()
+    form = browser.find_element(By.XPATH, "//form[.//*[@name='action' and @value='assign']]")
+    Select(form.find_element(By.NAME, "assignee")).select_by_visible_text("staff842")
+    form.find_element(By.TAG_NAME, "button").click()
+    said(browser, "assigned")
+    assert Report.objects.get(id=ticket["id"]).assignee.username == "staff842"
+    form = browser.find_element(By.XPATH, "//form[.//*[@name='action' and @value='transfer']]")
+    Select(form.find_element(By.NAME, "unit")).select_by_visible_text(
+        "Phòng Kinh tế và Hạ tầng Huyện Trà Cú"
+    )
+    form.find_element(By.NAME, "message").send_keys("Thuộc địa bàn Trà Cú")
+    form.find_element(By.TAG_NAME, "button").click()
+    said(browser, "transferred")
+    shot(browser, "6-lead-transferred")
+    assert browser.current_url.endswith("/console/")  # back to the queue: it left the unit
+    assert Report.objects.get(id=ticket["id"]).unit.code == "urban-849"

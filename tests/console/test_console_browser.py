@@ -166,3 +166,41 @@ def test_a_lead_assigns_and_transfers_by_name(
     shot(browser, "6-lead-transferred")
     assert browser.current_url.endswith("/console/")  # back to the queue: it left the unit
     assert Report.objects.get(id=ticket["id"]).unit.code == "urban-849"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_moderator_hides_a_photo_and_rejects_a_held_report(
+    live_server,
+    tra_vinh,
+    browser,  # noqa: F811 - the dashboard test's fixture
+    tokens,
+):
+    from backend.photos.models import Photo
+    from backend.reports.models import Report
+    from tests.moderation.test_review import RUDE
+
+    resident = ApiClient(tokens.token("resident-browser-4"))
+    held = resident.post_json("/api/v1/reports", report_payload(description=RUDE)).json()
+    assert held["visibility"] == "held"
+    uploaded = resident.post_photo(
+        f"/api/v1/reports/{held['id']}/photos", fixture("nokia_lumia800_gps.jpg")
+    )
+    assert uploaded.status_code == 201, uploaded.content
+    make_staff("moderator", Role.MODERATOR, None, "84")
+    browser.get(f"{live_server.url}/console/login/")
+    browser.find_element(By.NAME, "username").send_keys("moderator")
+    browser.find_element(By.NAME, "password").send_keys("staff-password")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    browser.find_element(By.LINK_TEXT, "Moderation").click()
+    assert held["reference"] in browser.find_element(By.TAG_NAME, "main").text
+    shot(browser, "7-moderation")
+    form = browser.find_element(By.XPATH, "//form[.//*[@name='action' and @value='hide_photo']]")
+    form.find_element(By.NAME, "reason").send_keys("Ảnh có biển số xe")
+    form.find_element(By.TAG_NAME, "button").click()
+    said(browser, "photo is hidden")
+    assert Photo.objects.get(id=uploaded.json()["id"]).hidden
+    form = browser.find_element(By.XPATH, "//form[.//*[@name='action' and @value='reject']]")
+    form.find_element(By.NAME, "reason").send_keys("Ngôn từ xúc phạm")
+    form.find_element(By.TAG_NAME, "button").click()
+    said(browser, "rejected")
+    assert Report.objects.get(id=held["id"]).status == "rejected"

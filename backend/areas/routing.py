@@ -71,10 +71,9 @@ class _Layer:
             for i, box in enumerate(self.bounds)
         ]
 
-    def first_containing(self, lon: float, lat: float, among: list[int] | None = None) -> int:
+    def first_containing(self, lon: float, lat: float) -> int:
         """The first polygon (in code order) containing or touching the point, or -1."""
-        boxes = self._boxes if among is None else [self._boxes[i] for i in among]
-        for i, minx, miny, maxx, maxy in boxes:
+        for i, minx, miny, maxx, maxy in self._boxes:
             if (
                 minx <= lon <= maxx
                 and miny <= lat <= maxy

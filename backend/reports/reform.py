@@ -32,7 +32,7 @@ from django.db import transaction
 
 from backend.accounts.models import User
 from backend.areas import routing
-from backend.areas.hierarchy import link_through_reform
+from backend.areas.hierarchy import area_tree, link_through_reform
 from backend.areas.loading import EditionSpec, load_edition
 from backend.areas.models import Area, AreaLevel, RoutingRule, Unit
 from backend.catalogue.models import Category
@@ -172,8 +172,7 @@ def apply(spec: EditionSpec, mapping_path: Path) -> ReformPlan:
 
 def _run(spec: EditionSpec, mapping_path: Path) -> ReformPlan:
     from_edition = _active_edition()
-    load_edition(spec)
-    invalidate_all()
+    load_edition(spec)  # it makes this process's reference data look again
     if mapping_path.exists():
         mapping = Mapping.read(mapping_path)
     else:
@@ -272,7 +271,8 @@ def _reroute_open_tickets(result: ReformPlan) -> None:
         batch_qs = Report.objects.filter(status__in=OPEN_STATUSES).order_by("id")
         if last_id is not None:
             batch_qs = batch_qs.filter(id__gt=last_id)
-        batch = list(batch_qs.select_related("area", "unit")[:BATCH_SIZE])
+        # with_related: the areas without their boundaries (some 30 KB each).
+        batch = list(batch_qs.with_related("area", "unit")[:BATCH_SIZE])
         if not batch:
             return
         last_id = batch[-1].id
@@ -300,7 +300,8 @@ def _move(report: Report, placement: routing.Placement, result: ReformPlan) -> N
         result.without_unit.append(report.reference)
     if (report.area_id, report.unit_id) == (placement.area.id, unit.id if unit else None):
         return None
-    before = {"areas": [a.code for a in _chain(report.area)], "unit": _code(report.unit)}
+    old_chain = area_tree().chain(report.area_id)
+    before = {"areas": [a.code for a in old_chain], "unit": _code(report.unit)}
     after = {"areas": [a.code for a in placement.chain], "unit": _code(unit)}
     result.moves.append(
         Move(
@@ -333,24 +334,16 @@ def _tell_units_once(moved: list[tuple[Report, NewEvent]], result: ReformPlan) -
 def _uncovered() -> dict[str, list[str]]:
     """New areas of the deciding layer where some category reaches no unit."""
     index = routing.area_index()
+    tree = area_tree()
     categories = list(Category.objects.filter(active=True))
     found: dict[str, list[str]] = {}
     for area in index.layer.refs:
-        placement = routing.Placement(chain=tuple(_chain(area)), distance_outside_m=0.0)
+        placement = routing.Placement(chain=tuple(tree.chain(area.id)), distance_outside_m=0.0)
         units = routing.units_by_category(placement, [c.id for c in categories])
         missing = [c.code for c in categories if units[c.id] is None]
         if missing:
             found[_key(area)] = missing
     return found
-
-
-def _chain(area: Area) -> list[Area]:
-    chain = []
-    current: Area | None = area
-    while current is not None:
-        chain.append(current)
-        current = current.parent
-    return chain[::-1]
 
 
 def _code(unit: Unit | None) -> str | None:

@@ -20,6 +20,17 @@ def shot(driver, name: str) -> None:
     driver.save_screenshot(str(ARTIFACTS / f"console-{name}.png"))
 
 
+def sign_in(driver, live_server, username: str) -> None:
+    driver.get(f"{live_server.url}/console/login/")
+    fill_in_sign_in(driver, username)
+
+
+def fill_in_sign_in(driver, username: str) -> None:
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys("staff-password")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+
 def said(driver, text: str) -> None:
     """The page the last form led to says this (it waits for that page)."""
 
@@ -65,10 +76,7 @@ def test_staff_acknowledge_reply_add_a_photo_and_resolve_on_a_phone(
     ).json()
     make_staff("staff842", Role.STAFF, "urban-842", "842")
     browser.set_window_size(390, 844)  # a phone
-    browser.get(f"{live_server.url}/console/login/")
-    browser.find_element(By.NAME, "username").send_keys("staff842")
-    browser.find_element(By.NAME, "password").send_keys("staff-password")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    sign_in(browser, live_server, "staff842")
     shot(browser, "1-queue")
     browser.find_element(By.LINK_TEXT, ticket["reference"]).click()
     assert "<b>ngay</b>" in browser.find_element(By.CLASS_NAME, "description").text
@@ -119,9 +127,7 @@ def test_an_official_signs_in_and_opens_the_dashboard_and_a_scorecard(
     make_staff("official", Role.OFFICIAL, None, "84")
     browser.get(f"{live_server.url}/dashboard/")  # not signed in: to the console's sign-in
     assert "/console/login/" in browser.current_url
-    browser.find_element(By.NAME, "username").send_keys("official")
-    browser.find_element(By.NAME, "password").send_keys("staff-password")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    fill_in_sign_in(browser, "official")
     WebDriverWait(browser, 20).until(
         lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "yes"
     )
@@ -146,10 +152,7 @@ def test_a_lead_assigns_and_transfers_by_name(
     ticket = resident.post_json("/api/v1/reports", report_payload()).json()
     make_staff("staff842", Role.STAFF, "urban-842", "842")
     make_staff("lead842", Role.UNIT_LEAD, "urban-842", "842")
-    browser.get(f"{live_server.url}/console/login/")
-    browser.find_element(By.NAME, "username").send_keys("lead842")
-    browser.find_element(By.NAME, "password").send_keys("staff-password")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    sign_in(browser, live_server, "lead842")
     browser.find_element(By.LINK_TEXT, ticket["reference"]).click()
     form = browser.find_element(By.XPATH, "//form[.//*[@name='action' and @value='assign']]")
     Select(form.find_element(By.NAME, "assignee")).select_by_visible_text("staff842")
@@ -187,10 +190,7 @@ def test_a_moderator_hides_a_photo_and_rejects_a_held_report(
     )
     assert uploaded.status_code == 201, uploaded.content
     make_staff("moderator", Role.MODERATOR, None, "84")
-    browser.get(f"{live_server.url}/console/login/")
-    browser.find_element(By.NAME, "username").send_keys("moderator")
-    browser.find_element(By.NAME, "password").send_keys("staff-password")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    sign_in(browser, live_server, "moderator")
     browser.find_element(By.LINK_TEXT, "Moderation").click()
     assert held["reference"] in browser.find_element(By.TAG_NAME, "main").text
     shot(browser, "7-moderation")

@@ -328,10 +328,17 @@ OPEN311_MEDIA_HOSTS = [h.lower() for h in envlist("OPEN311_MEDIA_HOSTS")]
 OPEN311_MEDIA_ALLOW_INTERNAL = envbool("OPEN311_MEDIA_ALLOW_INTERNAL", False)
 # A media_url still pending this long after its request is queued again.
 OPEN311_MEDIA_SWEEP_AFTER_SECONDS = envint("OPEN311_MEDIA_SWEEP_AFTER_SECONDS", 300, minimum=0)
+# New requests an hour from one Open311 client, all its residents together
+# (a client's own `requests_per_hour` overrides it).
+OPEN311_CLIENT_REQUESTS_PER_HOUR = envint("OPEN311_CLIENT_REQUESTS_PER_HOUR", 300, minimum=1)
+# A client posting the same request again (same contact, service, place and
+# text) within this long gets the first report back, not a new one.
+OPEN311_REPLAY_WINDOW_HOURS = envint("OPEN311_REPLAY_WINDOW_HOURS", 48, minimum=1)
 # The dashboard's map tiles; none on a closed network (the map draws boundaries alone).
 MAP_TILE_URL = envstr("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION")
 REPORT_SCREENING_HOOK = envstr("REPORT_SCREENING_HOOK", "moderation.screening.screen_new_report")
+COMMENT_SCREENING_HOOK = envstr("COMMENT_SCREENING_HOOK", "moderation.screening.screen_comment")
 
 LOGGING = {
     "version": 1,

@@ -42,9 +42,9 @@ def watch_reference_data() -> None:
     _place_names.watch_saves()
 
 
-def text_rules(report: Report) -> tuple[list[dict], str]:
-    """Reasons from the text, and the description as the public may see it."""
-    verdict = screen_text(report.description, lexicon(), place_names())
+def text_reasons(text: str) -> tuple[list[dict], str]:
+    """Reasons from a text, and the text as the public may see it."""
+    verdict = screen_text(text, lexicon(), place_names())
     reasons = []
     if verdict.matches:
         reasons.append(reason("offensive_language", verdict.score, terms=verdict.matches))

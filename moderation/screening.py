@@ -11,10 +11,10 @@ from backend.errors import Forbidden
 from backend.photos.models import Photo, PhotoState
 from backend.reports.history import ReporterHistory
 from backend.reports.models import EventKind, Report, Visibility
-from backend.reports.screening import ScreeningDecision
+from backend.reports.screening import CommentDecision, ScreeningDecision
 from backend.reports.timeline import record_event
 from moderation.models import Ban
-from moderation.rules import behaviour_rules, photo_rules, text_rules
+from moderation.rules import behaviour_rules, photo_rules, text_reasons
 
 
 def check_not_banned(user: User) -> None:
@@ -44,13 +44,21 @@ def holds(reasons: list[dict]) -> bool:
 
 def screen_new_report(report: Report, history: ReporterHistory) -> ScreeningDecision:
     check_not_banned(report.reporter)
-    reasons, public_text = text_rules(report)
+    reasons, public_text = text_reasons(report.description)
     reasons += behaviour_rules(report, history)
     return ScreeningDecision(
         visibility=Visibility.HELD if holds(reasons) else Visibility.PUBLIC,
         reasons=reasons,
         public_description=public_text,
     )
+
+
+def screen_comment(text: str) -> CommentDecision:
+    """A resident's comment that arrives from another application (an Open311
+    client's update): published with personal data redacted, or kept off the
+    public timeline when its text alone would hold a report."""
+    reasons, public_text = text_reasons(text)
+    return CommentDecision(publish=not holds(reasons), public_text=public_text, reasons=reasons)
 
 
 def screen_photo(photo: Photo) -> None:

@@ -65,6 +65,11 @@ def _plan(event: ReportEvent) -> tuple[str, list[int], dict] | None:
         if status not in RESIDENT_STATUS_NEWS:
             return None
         return "status_changed", _followers(event), {**params, "status": status}
+    if event.kind in (EventKind.COMMENT, EventKind.NOTE) and event.data.get("from_resident"):
+        # A resident's comment from another application: its unit's staff
+        # hear of it (and, when public, the report's other followers).
+        readers = _unit_staff(event) + (_followers(event) if event.is_public else [])
+        return "reply", [r for r in dict.fromkeys(readers) if r != event.actor_id], params
     if event.kind == EventKind.COMMENT:
         return "reply", _followers(event), params
     if event.kind == EventKind.MERGED and "into" in event.data:

@@ -18,6 +18,12 @@ class ClientApplication(models.Model):
     name = models.CharField(max_length=100, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     active = models.BooleanField(default=True)
+    # New requests an hour from this client, all its residents together;
+    # empty: OPEN311_CLIENT_REQUESTS_PER_HOUR.
+    requests_per_hour = models.PositiveIntegerField(null=True, blank=True)
+    # FixMyStreet's extended statuses (fixed, in_progress, duplicate, ...) in
+    # the updates this client reads, instead of the spec's open/closed.
+    extended_statuses = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -41,3 +47,44 @@ class PendingMedia(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class ClientRequest(models.Model):
+    """A request a client posted, by what makes it the same request: a client
+    that did not hear back (a token it stopped polling, a timeout) posts it
+    again, and gets the first report back."""
+
+    client = models.ForeignKey(ClientApplication, on_delete=models.CASCADE, related_name="+")
+    report = models.OneToOneField(
+        "reports.Report", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # SHA-256 of the contact, service, place and text (`open311.requests.request_key`).
+    request_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client", "request_key", "created_at"], name="client_request_key"),
+            models.Index(fields=["client", "created_at"], name="client_request_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.request_key
+
+
+class ClientUpdate(models.Model):
+    """An update a client posted (a resident's comment, a "fixed" mark), by the
+    client's own update_id: posting it again answers the same update."""
+
+    client = models.ForeignKey(ClientApplication, on_delete=models.CASCADE, related_name="+")
+    update_id = models.CharField(max_length=100)
+    event = models.OneToOneField("reports.ReportEvent", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "update_id"], name="client_update_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.update_id

@@ -12,41 +12,44 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from backend.accounts.models import User
-from backend.accounts.residents import resident_for_contact
 from backend.areas.hierarchy import area_by_code, within
 from backend.catalogue.active import active_categories, active_category
 from backend.catalogue.attributes import localized_questions
 from backend.catalogue.models import Category
 from backend.errors import ServiceError, undo_request_writes
 from backend.i18n import localized
-from backend.jobs import enqueue_on_commit
 from backend.photos.models import Photo, PhotoState
 from backend.reports.models import (
     OPEN_STATUSES,
     EventKind,
     Report,
     ReportEvent,
-    Source,
     Status,
     Visibility,
 )
-from backend.reports.services import NewReport, create_report
+from backend.reports.services import NewReport
 from open311.formats import errors, render
-from open311.media import allowed_media_url, fetch_media
-from open311.models import ClientApplication, PendingMedia, hash_key
+from open311.models import ClientApplication, hash_key
+from open311.posting import (
+    Contact,
+    Media,
+    NewUpdate,
+    client_report,
+    post_request,
+    post_update,
+    token_report,
+)
+from open311.statuses import fixmystreet_status, open_or_closed
 
 logger = logging.getLogger(__name__)
 MAX_DESCRIPTION = 4000
 MAX_RANGE = timedelta(days=90)
 MAX_PAGE = 1000
-MAX_MEDIA = 5  # media_url values taken from one request
 
 
 class Open311Error(Exception):
@@ -181,7 +184,7 @@ def _public_requests(reports: list[Report], request: HttpRequest) -> list[dict]:
     return [
         {
             "service_request_id": r.reference,
-            "status": "open" if r.status in OPEN_STATUSES else "closed",
+            "status": open_or_closed(r.status),
             "status_notes": notes.get(r.id, ""),
             "service_name": localized(r.category, "name"),
             "service_code": r.category.code,
@@ -261,8 +264,11 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(_public_requests(rows, request), fmt, "service_requests", "request")
 
 
-def _client(request: HttpRequest) -> ClientApplication:
-    key = request.POST.get("api_key", "")
+def _client(request: HttpRequest, required: bool = True) -> ClientApplication | None:
+    params = request.GET if request.method == "GET" else request.POST
+    key = params.get("api_key", "")
+    if not key and not required:
+        return None
     client = (
         ClientApplication.objects.filter(key_hash=hash_key(key), active=True).first()
         if key
@@ -273,22 +279,13 @@ def _client(request: HttpRequest) -> ClientApplication:
     return client
 
 
-def _contact_user(client: ClientApplication, post) -> User:
-    """The local resident this client reports for (by email, phone or device)."""
-    contact = (
-        post.get("email")
-        or post.get("phone")
-        or post.get("device_id")
-        or post.get("deviceid")
-        or ""
-    )
-    return resident_for_contact(
-        str(client.id),
-        contact,
-        email=post.get("email", ""),
-        phone=post.get("phone", ""),
-        first_name=post.get("first_name", ""),
-        last_name=post.get("last_name", ""),
+def _contact(post) -> Contact:
+    return Contact(
+        email=post.get("email", "")[:254],
+        phone=post.get("phone", "")[:20],
+        device_id=(post.get("device_id") or post.get("deviceid") or "")[:100],
+        first_name=post.get("first_name", "")[:150],
+        last_name=post.get("last_name", "")[:150],
     )
 
 
@@ -312,8 +309,25 @@ def _number(post, name: str) -> float | None:
         raise Open311Error(400, f"{name} must be a number") from None
 
 
+def _text(post, name: str) -> str:
+    """A text field with its line endings made one (forms send CRLF)."""
+    return (post.get(name) or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _media(request: HttpRequest) -> Media:
+    """media_url (repeated, as FixMyStreet sends several) and every file part
+    (`media` from python-three, `photo1`... from FixMyStreet's uploads)."""
+    files = [
+        (upload.name or name, upload.read())
+        for name, uploads in request.FILES.lists()
+        for upload in uploads
+    ]
+    return Media(urls=request.POST.getlist("media_url"), files=files)
+
+
 def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     client = _client(request)
+    assert client is not None
     post = request.POST
     code = (post.get("service_code") or "").strip()
     category = active_category(code)
@@ -324,7 +338,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(400, "lat and long are required: addresses alone are not geocoded here")
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise Open311Error(400, "lat or long is out of range")
-    description = (post.get("description") or "").strip()
+    description = _text(post, "description")
     if not description:
         raise Open311Error(400, "description is required")
     if len(description) > MAX_DESCRIPTION:
@@ -335,20 +349,19 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         description=description,
         lat=lat,
         lon=lon,
-        address=(post.get("address_string") or "")[:300],
+        address=_text(post, "address_string")[:300],
         attributes=_attributes(post),
     )
-    report = create_report(_contact_user(client, post), new, source=Source.OPEN311).report
-    for url in post.getlist("media_url")[:MAX_MEDIA]:
-        if url and allowed_media_url(url) and len(url) <= 2000:
-            media = PendingMedia.objects.create(report=report, url=url)
-            enqueue_on_commit(fetch_media, media.id)
-        elif url:
-            logger.info("open311 media_url from a host not allowed: %s", url)
+    posted = post_request(client, _contact(post), new, _media(request))
+    report = posted.report
     if report.visibility == Visibility.PUBLIC:
-        data = [{"service_request_id": report.reference, "service_notice": "", "account_id": None}]
+        entry = {"service_request_id": report.reference, "account_id": None}
     else:
-        data = [{"token": str(report.id), "service_notice": "Waiting for moderation."}]
+        entry = {"token": str(report.id)}
+        posted.notices.insert(0, "Waiting for moderation.")
+    if posted.replayed:
+        posted.notices.insert(0, "This request was received before; this is its first answer.")
+    data = [{**entry, "service_notice": " ".join(posted.notices)}]
     return render(data, fmt, "service_requests", "request")
 
 
@@ -375,30 +388,39 @@ def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> H
 
 @endpoint
 def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
-    try:
-        report_id = uuid.UUID(token)
-    except ValueError:
-        raise Open311Error(404, "token not found") from None
-    report = Report.objects.filter(Q(id=report_id), source=Source.OPEN311).first()
+    """A token names its report as soon as the report exists, held for review
+    or not: the client keeps the id, and the report shows once published."""
+    report = token_report(token)
     if report is None:
         raise Open311Error(404, "token not found")
-    published = report.visibility == Visibility.PUBLIC
-    data = [{"service_request_id": report.reference if published else None, "token": token}]
+    data = [{"service_request_id": report.reference, "token": token}]
     return render(data, fmt, "service_requests", "request")
 
 
 @endpoint
 def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _post_update(request, fmt)
+    if request.method != "GET":
+        raise Open311Error(400, "GET or POST")
+    return _list_updates(request, fmt)
+
+
+def _list_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     """The updates extension (GeoReport v2 servicerequestupdates, as FixMyStreet
     polls it): each public status change and public reply on a public report
-    within start_date..end_date (default: the last day), oldest first."""
-    if request.method != "GET":
-        raise Open311Error(400, "GET")
+    whose time, to the second as shown, lies within start_date..end_date (both
+    included; default: the last day), oldest first. An update's id is its
+    timeline entry's, the same at every poll. A client whose account asks for
+    them gets FixMyStreet's extended statuses."""
+    client = _client(request, required=False)
     start, end = _date_range(request, default=timedelta(days=1))
+    # Times are shown to the second: an update shown at end_date's second is in.
+    start, end = start.replace(microsecond=0), end.replace(microsecond=0) + timedelta(seconds=1)
     events = (
         ReportEvent.objects.filter(
             created_at__gte=start,
-            created_at__lte=end,
+            created_at__lt=end,
             is_public=True,
             kind__in=[EventKind.STATUS_CHANGED, EventKind.COMMENT],
             report__visibility=Visibility.PUBLIC,
@@ -408,18 +430,50 @@ def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     listed = list(events)
     status_after = _statuses_after(listed)
+    extended = client is not None and client.extended_statuses
     data = [
         {
             "update_id": str(event.id),
             "service_request_id": event.report.reference,
-            "status": "open" if status_after[event.id] in OPEN_STATUSES else "closed",
+            "status": (fixmystreet_status if extended else open_or_closed)(status_after[event.id]),
             "external_status_code": status_after[event.id],
             "updated_datetime": _time(event.created_at),
             "description": event.message,
             "media_url": "",
         }
-        for event in events
+        for event in listed
     ]
+    return render(data, fmt, "service_request_updates", "request_update")
+
+
+def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
+    """FixMyStreet's update POST: a resident's comment or "fixed" mark on a
+    report the client sent (or any public one), idempotent on its update_id."""
+    client = _client(request)
+    assert client is not None
+    post = request.POST
+    update_id = (post.get("update_id") or post.get("update_id_ext") or "").strip()
+    if not update_id or len(update_id) > 100:
+        raise Open311Error(400, "update_id is required (at most 100 characters)")
+    reference = (post.get("service_request_id") or "").strip()
+    report = client_report(client, reference) if reference else None
+    if report is None:
+        raise Open311Error(404, f"service_request_id {reference!r} not found")
+    description = _text(post, "description")
+    status = (post.get("status") or "").strip().upper()[:40]
+    if not description and not status:
+        raise Open311Error(400, "description is required")
+    if len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description is longer than {MAX_DESCRIPTION} characters")
+    new = NewUpdate(
+        update_id=update_id,
+        description=description,
+        status=status,
+        updated_datetime=(post.get("updated_datetime") or "")[:40],
+        media_url=(post.get("media_url") or "").strip(),
+    )
+    our_id, notices = post_update(client, report, _contact(post), new)
+    data = [{"update_id": our_id, "service_notice": " ".join(notices)}]
     return render(data, fmt, "service_request_updates", "request_update")
 
 

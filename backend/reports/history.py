@@ -37,11 +37,12 @@ def reporter_history(reporter: User, report_id: uuid.UUID, now: datetime) -> Rep
     return ReporterHistory(**counts)
 
 
-def check_report_rate(history: ReporterHistory, now: datetime) -> None:
-    """At most REPORTS_PER_HOUR new reports per resident, counted in the database
-    so that it holds across processes and a replayed request does not count.
-    The resident may send again once the oldest report of the hour is an hour old."""
-    limit = settings.REPORTS_PER_HOUR
+def check_report_rate(history: ReporterHistory, now: datetime, limit: int | None = None) -> None:
+    """At most `limit` (REPORTS_PER_HOUR) new reports per resident, counted in
+    the database so that it holds across processes and a replayed request does
+    not count. The resident may send again once the oldest report of the hour
+    is an hour old."""
+    limit = limit or settings.REPORTS_PER_HOUR
     oldest = history.oldest_in_last_hour
     if history.in_last_hour >= limit and oldest is not None:
         retry_after = max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1)

@@ -1,8 +1,10 @@
-"""How the domain asks moderation about a new report, without importing it.
+"""How the domain asks moderation about a new report or a resident's comment,
+without importing it.
 
 The function named by settings.REPORT_SCREENING_HOOK takes the unsaved report
 and its reporter's history (read once for the whole creation) and returns a
-ScreeningDecision, as Django's pluggable backends do.
+ScreeningDecision, as Django's pluggable backends do; the one named by
+COMMENT_SCREENING_HOOK takes a comment's text and returns a CommentDecision.
 """
 
 from dataclasses import dataclass, field
@@ -24,14 +26,27 @@ class ScreeningDecision:
     public_description: str | None = None
 
 
+@dataclass(frozen=True)
+class CommentDecision:
+    publish: bool
+    # The text as the public may read it (personal data redacted).
+    public_text: str
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+
+
 class Screener(Protocol):
     def __call__(self, report: Report, history: ReporterHistory) -> ScreeningDecision: ...
 
 
 @cache
-def _screener(path: str) -> Screener:
+def _hook(path: str) -> Any:
     return import_string(path)
 
 
 def screen_new_report(report: Report, history: ReporterHistory) -> ScreeningDecision:
-    return _screener(settings.REPORT_SCREENING_HOOK)(report, history)
+    screener: Screener = _hook(settings.REPORT_SCREENING_HOOK)
+    return screener(report, history)
+
+
+def screen_comment(text: str) -> CommentDecision:
+    return _hook(settings.COMMENT_SCREENING_HOOK)(text)

@@ -107,8 +107,16 @@ def _replay(reporter: User, new: NewReport) -> Report:
     return _replayed(existing, reporter, new)
 
 
-def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> Submission:
+def create_report(
+    reporter: User,
+    new: NewReport,
+    source: str = Source.APP,
+    reports_per_hour: int | None = None,
+) -> Submission:
     """Route, screen and save a resident's report.
+
+    `reports_per_hour` replaces REPORTS_PER_HOUR for a reporter who stands for
+    many people (an Open311 client's residents who gave no contact).
 
     Sending the same id with the same content again returns the first report
     with created=False; with other content it is an idempotency_mismatch.
@@ -132,7 +140,7 @@ def create_report(reporter: User, new: NewReport, source: str = Source.APP) -> S
         )
     attributes = clean_attributes(category, new.attributes or {})
     placement = routing.place_in_service_area(new.lat, new.lon)
-    check_report_rate(history, now)
+    check_report_rate(history, now, reports_per_hour)
 
     report = Report(
         id=new.id,

@@ -24,7 +24,8 @@ from backend.accounts.models import Role, User
 from backend.areas.models import Unit
 from backend.errors import Conflict, NotFound, Unprocessable
 from backend.reports.access import managing_area_id, staff_tickets, ticket_for
-from backend.reports.models import OPEN_STATUSES, EventKind, Follower, Report, Status
+from backend.reports.models import OPEN_STATUSES, EventKind, Follower, Report, ReportEvent, Status
+from backend.reports.screening import screen_comment
 from backend.reports.timeline import record_event
 
 S = Status
@@ -238,6 +239,27 @@ def comment(report_id: uuid.UUID, actor: User, message: str, public: bool) -> Re
 
 
 # Residents' side of the workflow.
+
+
+def resident_comment(report: Report, resident: User, message: str, data: dict) -> ReportEvent:
+    """A resident's comment from another application (an Open311 client's
+    update): on the public timeline with personal data redacted, or, when its
+    text alone would hold a report, kept for staff as an internal note. Either
+    way the unit's staff are told (`from_resident`)."""
+    decision = screen_comment(message)
+    data = {**data, "from_resident": True}
+    if decision.publish:
+        return record_event(
+            report, EventKind.COMMENT, actor=resident, message=decision.public_text, data=data
+        )
+    return record_event(
+        report,
+        EventKind.NOTE,
+        actor=resident,
+        is_public=False,
+        message=message,
+        data={**data, "held": decision.reasons},
+    )
 
 
 def _own_resolved(report_id: uuid.UUID, resident: User) -> Report:

@@ -261,16 +261,20 @@ def test_a_fixmystreet_post_creates_a_routed_report(api_key, fmt):
     assert "0901234567" not in report.public_description
 
 
-def test_a_held_request_answers_with_a_token(api_key):
+def test_a_held_request_answers_with_a_token_that_names_its_id_at_once(api_key):
     response = Client().post(
-        f"{BASE}/requests.json", fixmystreet_post(api_key, {"description": "Đồ ngu, ngập hoài"})
+        f"{BASE}/requests.xml", fixmystreet_post(api_key, {"description": "Đồ ngu, ngập hoài"})
     )
-    token = response.json()[0]["token"]
-    assert Report.objects.get(id=token).visibility == Visibility.HELD
-    pending = Client().get(f"{BASE}/tokens/{token}.json").json()
-    assert pending == [{"service_request_id": None, "token": token}]
+    # As FixMyStreet reads it: request/token, then tokens/{token}.xml.
+    token = ET.fromstring(response.content).find("request/token").text
+    report = Report.objects.get(id=token)
+    assert report.visibility == Visibility.HELD
+    resolved = ET.fromstring(Client().get(f"{BASE}/tokens/{token}.xml").content)
+    assert resolved.find("request/service_request_id").text == report.reference
+    # Held, it is not shown to anyone; once published it is, under that id.
+    assert Client().get(f"{BASE}/requests/{report.reference}.json").status_code == 404
     Report.objects.filter(id=token).update(visibility=Visibility.PUBLIC)
-    assert Client().get(f"{BASE}/tokens/{token}.json").json()[0]["service_request_id"]
+    assert Client().get(f"{BASE}/requests/{report.reference}.json").status_code == 200
     assert Client().get(f"{BASE}/tokens/not-a-token.json").status_code == 404
 
 

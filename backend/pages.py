@@ -77,4 +77,6 @@ def keyset_page(
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
+    if isinstance(last, dict):  # a values() page
+        return rows, encode_cursor([last[time_field], last["id"]])
     return rows, encode_cursor([getattr(last, time_field), last.id])

@@ -19,6 +19,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from pydantic import ValidationError
@@ -28,12 +29,12 @@ from backend.accounts.tokens import check_staff_password
 from backend.areas.hierarchy import area_tree
 from backend.areas.models import Area, Unit
 from backend.errors import NotFound, ServiceError
-from backend.i18n import localized
+from backend.i18n import current_language, localized
 from backend.pages import keyset_page
 from backend.photos.models import Photo, PhotoKind
 from backend.reports import workflow
 from backend.reports.access import ticket_for
-from backend.reports.models import OPEN_STATUSES, ReportEvent, Status
+from backend.reports.models import OPEN_STATUSES, WORKING_STATUSES, ReportEvent, Status
 from backend.reports.photos import add_report_photo
 from backend.reports.queue import QueueQuery, queue_counts, queue_tickets
 from backend.reports.services import duplicate_candidates
@@ -117,9 +118,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         return redirect("console:queue")
     user = request.user
     assert isinstance(user, User)
-    tickets = queue_tickets(user, query).summaries(
-        "priority", "due_at", "reopened_count", "unit__name", "assignee__username"
-    )
+    language = current_language()
+    name, fallback = f"category__name_{language}", f"category__name_{settings.LANGUAGE_CODE}"
+    # Plain rows, not model instances: a page of twenty is built in a tenth
+    # of the time, and the template only reads strings.
+    tickets = queue_tickets(user, query).values(
+        "id", "reference", "description", "status", "due_at", "created_at", "reopened_count",
+        "area_id", "assignee__username", name, fallback,
+    )  # fmt: skip
     if query.sort == "due":
         rows, cursor = keyset_page(tickets, query.cursor, query.limit, "due_at", descending=False)
     else:
@@ -129,15 +135,21 @@ def queue(request: HttpRequest) -> HttpResponse:
     by_status, late = queue_counts(user, query, statuses=list(OPEN_STATUSES))
     now = timezone.now()
     tree = area_tree()
+    labels = dict(Status.choices)
     items = [
         {
-            "report": report,
-            "category": localized(report.category, "name"),
-            "status": Status(report.status).label,
-            "overdue": report.is_overdue(now),
-            "area": " · ".join(a.name for a in tree.chain(report.area_id)[1:]),
+            "url": reverse("console:ticket", args=[row["id"]]),
+            "reference": row["reference"],
+            "description": Truncator(row["description"]).chars(80),
+            "category": row[name] or row[fallback],
+            "area": " · ".join(a.name for a in tree.chain(row["area_id"])[1:]),
+            "status": labels[row["status"]],
+            "due": timezone.localtime(row["due_at"]).strftime("%H:%M %d/%m/%Y"),
+            "overdue": row["status"] in WORKING_STATUSES and row["due_at"] < now,
+            "reopened": row["reopened_count"] > 0,
+            "assignee": row["assignee__username"] or "–",
         }
-        for report in rows
+        for row in rows
     ]
     params = request.GET.copy()
     params.pop("cursor", None)

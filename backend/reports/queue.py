@@ -81,12 +81,16 @@ def queue_counts(
     user: User, query: QueueQuery, statuses: list[str] | None = None
 ) -> tuple[dict[str, int], int]:
     """Tickets per status (every status asked for, zeros included; all by default)
-    and how many are overdue, under the queue's filters other than status.
-    Counting only the open statuses reads the open tickets alone, a third of a
-    busy unit's."""
-    tickets = queue_tickets(user, query, with_status=False)
-    counted = tickets.filter(status__in=statuses) if statuses else tickets
-    by_status = dict(counted.values_list("status").annotate(n=Count("id")).order_by())
-    late = tickets.filter(overdue(timezone.now())).count()
+    and how many are overdue, under the queue's filters other than status, in
+    one scan. Counting only the open statuses reads the open tickets alone, a
+    third of a busy unit's."""
     wanted = statuses or [s.value for s in Status]
-    return {s: by_status.get(s, 0) for s in wanted}, late
+    late = overdue(timezone.now())
+    tickets = queue_tickets(user, query, with_status=False)
+    if statuses:
+        tickets = tickets.filter(Q(status__in=statuses) | late)
+    figures = tickets.aggregate(
+        late=Count("id", filter=late),
+        **{f"n_{status}": Count("id", filter=Q(status=status)) for status in wanted},
+    )
+    return {status: figures[f"n_{status}"] for status in wanted}, figures["late"]

@@ -4,6 +4,7 @@ staff's main path, from signing in to a resolved ticket the resident sees."""
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from backend.accounts.models import Role
@@ -26,9 +27,15 @@ def sign_in(driver, live_server, username: str) -> None:
 
 
 def fill_in_sign_in(driver, username: str) -> None:
+    """Sign in, and wait until the sign-in page has gone (on a busy machine
+    the next page may take a while)."""
+    # Elements looked for later may belong to a page still arriving: wait for them.
+    driver.implicitly_wait(10)
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys("staff-password")
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    button = driver.find_element(By.CSS_SELECTOR, "form button[type=submit]")
+    button.click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(button))
 
 
 def said(driver, text: str) -> None:
@@ -128,7 +135,7 @@ def test_an_official_signs_in_and_opens_the_dashboard_and_a_scorecard(
     browser.get(f"{live_server.url}/dashboard/")  # not signed in: to the console's sign-in
     assert "/console/login/" in browser.current_url
     fill_in_sign_in(browser, "official")
-    WebDriverWait(browser, 20).until(
+    WebDriverWait(browser, 20, ignored_exceptions=[StaleElementReferenceException]).until(
         lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "yes"
     )
     assert browser.current_url.endswith("/dashboard/")
@@ -199,6 +206,16 @@ def test_a_moderator_hides_a_photo_and_rejects_a_held_report(
     form.find_element(By.TAG_NAME, "button").click()
     said(browser, "photo is hidden")
     assert Photo.objects.get(id=uploaded.json()["id"]).hidden
+    form = browser.find_element(By.XPATH, "//form[.//*[@name='action' and @value='edit']]")
+    text = form.find_element(By.NAME, "text")
+    text.clear()
+    text.send_keys("Đường ngập sâu, cần xử lý")
+    form.find_element(By.NAME, "reason").send_keys("Bỏ lời xúc phạm")
+    form.find_element(By.TAG_NAME, "button").click()
+    said(browser, "original is kept")
+    edited = Report.objects.get(id=held["id"])
+    assert edited.public_description == "Đường ngập sâu, cần xử lý"
+    assert edited.description == RUDE  # as the resident wrote it
     form = browser.find_element(By.XPATH, "//form[.//*[@name='action' and @value='reject']]")
     form.find_element(By.NAME, "reason").send_keys("Ngôn từ xúc phạm")
     form.find_element(By.TAG_NAME, "button").click()

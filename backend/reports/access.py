@@ -46,7 +46,7 @@ def staff_tickets(user: User) -> ReportQuerySet:
     if user.role == Role.ADMIN:
         return tickets
     if user.role in (Role.STAFF, Role.UNIT_LEAD):
-        return tickets.filter(unit=user.unit) if user.unit_id else tickets.none()
+        return tickets.filter(unit_id=user.unit_id) if user.unit_id else tickets.none()
     if user.role == Role.AREA_MANAGER:
         return tickets.filter(managed_filter(user))
     if user.role in (Role.OFFICIAL, Role.MODERATOR):

@@ -28,6 +28,7 @@ from backend.accounts.models import STAFF_ROLES, User
 from backend.accounts.tokens import check_staff_password
 from backend.areas.hierarchy import area_tree
 from backend.areas.models import Area, Unit
+from backend.catalogue.active import active_categories
 from backend.errors import NotFound, ServiceError
 from backend.i18n import current_language, localized
 from backend.pages import keyset_page
@@ -173,6 +174,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tabs": tabs,
             "overdue_count": late,
             "query": query,
+            "categories": [
+                (c.code, localized(c, "name"), c.code in query.category)
+                for c in active_categories()
+            ],
             "next_url": f"?{next_params.urlencode()}" if cursor else "",
             "filters": params.urlencode(),
         },

@@ -74,6 +74,37 @@ def test_the_queue_holds_the_units_tickets_and_another_units_is_not_found(reside
     assert Report.objects.get(id=other["id"]).status == "submitted"
 
 
+def test_the_queues_filters_and_pages(resident):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    pothole = resident.post_json("/api/v1/reports", report_payload(category="pothole")).json()
+    flood = resident.post_json(
+        "/api/v1/reports", report_payload(category="flooding", description="Ngập trước chợ")
+    ).json()
+    Report.objects.filter(id=flood["id"]).update(due_at=timezone.now() - timedelta(hours=1))
+    client = signed_in("staff842")
+
+    def listed(**params) -> set[str]:
+        page = client.get("/console/", params).content.decode()
+        return {r for r in (pothole["reference"], flood["reference"]) if r in page}
+
+    assert listed() == {pothole["reference"], flood["reference"]}
+    assert listed(category="flooding") == {flood["reference"]}
+    assert listed(overdue="true") == {flood["reference"]}
+    assert listed(q="trước chợ") == {flood["reference"]}
+    assert listed(q=pothole["reference"]) == {pothole["reference"]}
+    # The category filter is offered by name, in the reader's language.
+    assert 'value="flooding" selected' in client.get("/console/?category=flooding").content.decode()
+    # One a page: the next page's link holds the place.
+    first = client.get("/console/", {"limit": 1, "sort": "newest"}).content.decode()
+    assert flood["reference"] in first and pothole["reference"] not in first
+    next_url = first.split('class="button" href="')[1].split('"')[0].replace("&amp;", "&")
+    second = client.get(f"/console/{next_url}").content.decode()
+    assert pothole["reference"] in second and flood["reference"] not in second
+
+
 def test_an_action_goes_through_the_workflow_and_says_what_it_did(ticket_842):
     client = signed_in("staff842")
     response = client.post(

@@ -53,10 +53,12 @@ def screen_new_report(report: Report, history: ReporterHistory) -> ScreeningDeci
     )
 
 
-def screen_comment(text: str) -> CommentDecision:
+def screen_comment(author: User, text: str) -> CommentDecision:
     """A resident's comment that arrives from another application (an Open311
-    client's update): published with personal data redacted, or kept off the
-    public timeline when its text alone would hold a report."""
+    client's update): refused while its author is banned, published with
+    personal data redacted, or kept off the public timeline when its text
+    alone would hold a report."""
+    check_not_banned(author)
     reasons, public_text = text_reasons(text)
     return CommentDecision(publish=not holds(reasons), public_text=public_text, reasons=reasons)
 

@@ -4,7 +4,8 @@ without importing it.
 The function named by settings.REPORT_SCREENING_HOOK takes the unsaved report
 and its reporter's history (read once for the whole creation) and returns a
 ScreeningDecision, as Django's pluggable backends do; the one named by
-COMMENT_SCREENING_HOOK takes a comment's text and returns a CommentDecision.
+COMMENT_SCREENING_HOOK takes a comment's author and text and returns a
+CommentDecision (or refuses a banned author).
 """
 
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from backend.accounts.models import User
 from backend.reports.history import ReporterHistory
 from backend.reports.models import Report, Visibility
 
@@ -48,5 +50,5 @@ def screen_new_report(report: Report, history: ReporterHistory) -> ScreeningDeci
     return screener(report, history)
 
 
-def screen_comment(text: str) -> CommentDecision:
-    return _hook(settings.COMMENT_SCREENING_HOOK)(text)
+def screen_comment(author: User, text: str) -> CommentDecision:
+    return _hook(settings.COMMENT_SCREENING_HOOK)(author, text)

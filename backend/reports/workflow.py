@@ -246,7 +246,7 @@ def resident_comment(report: Report, resident: User, message: str, data: dict) -
     update): on the public timeline with personal data redacted, or, when its
     text alone would hold a report, kept for staff as an internal note. Either
     way the unit's staff are told (`from_resident`)."""
-    decision = screen_comment(message)
+    decision = screen_comment(resident, message)
     data = {**data, "from_resident": True}
     if decision.publish:
         return record_event(

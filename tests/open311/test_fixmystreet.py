@@ -380,3 +380,19 @@ def test_the_update_post_is_idempotent_per_client_not_across_clients(fms):
     theirs = post_form("servicerequestupdates.json", update_fields(other_key, reference))
     assert mine.json()[0]["update_id"] != theirs.json()[0]["update_id"]
     assert User.objects.filter(username__startswith="open311-").count() == 2
+
+
+def test_a_banned_resident_cannot_post_updates_through_a_client(fms):
+    _, key = fms
+    reference = (
+        Client()
+        .post(f"{BASE}/requests.json", fixmystreet_post(key))
+        .json()[0]["service_request_id"]
+    )
+    reporter = Report.objects.get(reference=reference).reporter
+    reporter.reports_banned_until = timezone.now() + timedelta(days=7)
+    reporter.save()
+    response = post_form("servicerequestupdates.xml", update_fields(key, reference))
+    assert response.status_code == 403
+    assert ET.fromstring(response.content).tag == "errors"
+    assert not ReportEvent.objects.filter(kind=EventKind.COMMENT).exists()

@@ -24,6 +24,7 @@ from backend.accounts.models import User
 from backend.accounts.residents import resident_for_contact
 from backend.errors import ServiceError
 from backend.jobs import enqueue_on_commit
+from backend.reports.history import over_hourly_limit
 from backend.reports.models import Report, Source, Visibility
 from backend.reports.photos import add_report_photo
 from backend.reports.services import NewReport, create_report
@@ -93,17 +94,8 @@ def check_client_rate(client: ClientApplication, now: datetime) -> None:
     hour = ClientRequest.objects.filter(
         client=client, created_at__gte=now - timedelta(hours=1)
     ).aggregate(count=Count("report_id"), oldest=Min("created_at"))
-    if hour["count"] < limit:
-        return
-    retry_after = max(1, int((hour["oldest"] + timedelta(hours=1) - now).total_seconds()) + 1)
-    raise ServiceError(
-        _("You can send at most %(limit)s reports an hour. Please try again later.")
-        % {"limit": limit},
-        code="rate_limited",
-        status=429,
-        details={"retry_after_seconds": retry_after},
-        headers={"Retry-After": str(retry_after)},
-    )
+    if hour["count"] >= limit:
+        raise over_hourly_limit(limit, hour["oldest"], now)
 
 
 def _resident(client: ClientApplication, contact: Contact) -> User:

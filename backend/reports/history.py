@@ -45,12 +45,18 @@ def check_report_rate(history: ReporterHistory, now: datetime, limit: int | None
     limit = limit or settings.REPORTS_PER_HOUR
     oldest = history.oldest_in_last_hour
     if history.in_last_hour >= limit and oldest is not None:
-        retry_after = max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1)
-        raise ServiceError(
-            _("You can send at most %(limit)s reports an hour. Please try again later.")
-            % {"limit": limit},
-            code="rate_limited",
-            status=429,
-            details={"retry_after_seconds": retry_after},
-            headers={"Retry-After": str(retry_after)},
-        )
+        raise over_hourly_limit(limit, oldest, now)
+
+
+def over_hourly_limit(limit: int, oldest: datetime, now: datetime) -> ServiceError:
+    """The 429 of an hourly limit reached: the sender may send again once the
+    oldest report of the hour is an hour old."""
+    retry_after = max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1)
+    return ServiceError(
+        _("You can send at most %(limit)s reports an hour. Please try again later.")
+        % {"limit": limit},
+        code="rate_limited",
+        status=429,
+        details={"retry_after_seconds": retry_after},
+        headers={"Retry-After": str(retry_after)},
+    )

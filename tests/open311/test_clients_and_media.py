@@ -18,19 +18,7 @@ from tests.reports.helpers import TRA_VINH_MARKET
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_a_third_party_client_reads_catalogue_and_requests(live_server, tra_vinh, fmt):
-    import uuid
-
-    resident = User.objects.create(username="georeport-resident", firebase_uid="gr-1")
-    report = create_report(
-        resident,
-        NewReport(
-            id=uuid.uuid4(),
-            category_code="pothole",
-            description="Ổ gà lớn",
-            lat=TRA_VINH_MARKET[0],
-            lon=TRA_VINH_MARKET[1],
-        ),
-    ).report
+    report = public_pothole("georeport-resident")
     client = GeoReport(
         f"{live_server.url}/open311/v2", jurisdiction="travinh.gov.vn", output_format=fmt
     )
@@ -51,6 +39,21 @@ def test_a_third_party_client_reads_catalogue_and_requests(live_server, tra_vinh
     window = {"start_date": "2020-01-01T00:00:00Z", "end_date": "2020-02-01T00:00:00Z"}
     if fmt == "json":  # georeport reads an empty XML list as None and fails on it
         assert client.get_service_requests(**window) == []
+
+
+def public_pothole(username: str) -> Report:
+    """A published report made through the app's own path, for a client to read."""
+    import uuid
+
+    resident = User.objects.create(username=username, firebase_uid=username)
+    new = NewReport(
+        id=uuid.uuid4(),
+        category_code="pothole",
+        description="Ổ gà lớn",
+        lat=TRA_VINH_MARKET[0],
+        lon=TRA_VINH_MARKET[1],
+    )
+    return create_report(resident, new).report
 
 
 class ImageHost:

@@ -8,16 +8,14 @@ is read by georeport's tests and the FixMyStreet-shaped ones instead.
 """
 
 import itertools
-import uuid
 
 import pytest
 import requests
 
-from backend.accounts.models import User
 from backend.photos.models import Photo
 from backend.reports.models import Report, Source, Visibility
-from backend.reports.services import NewReport, create_report
 from open311.models import ClientApplication
+from tests.open311.test_clients_and_media import public_pothole
 from tests.photos import images
 from tests.reports.helpers import TRA_VINH_MARKET
 
@@ -49,17 +47,7 @@ class ConnectionPerRequest(requests.Session):
 
 
 def test_three_reads_discovery_services_and_requests(three):
-    resident = User.objects.create(username="three-resident", firebase_uid="three-1")
-    report = create_report(
-        resident,
-        NewReport(
-            id=uuid.uuid4(),
-            category_code="pothole",
-            description="Ổ gà lớn",
-            lat=TRA_VINH_MARKET[0],
-            lon=TRA_VINH_MARKET[1],
-        ),
-    ).report
+    report = public_pothole("three-resident")
     discovery = three.discovery()
     assert {e["type"] for e in discovery["endpoints"]} == {"production", "test"}
     assert {s["service_code"] for s in three.services()} >= {"pothole", "flooding"}
@@ -76,14 +64,14 @@ def test_three_reads_discovery_services_and_requests(three):
 def test_three_posts_a_request_with_its_photo_and_reads_a_token(three, media, tmp_path):
     photo = tmp_path / "pothole.jpg"
     photo.write_bytes(images.with_gps(images.fixture(images.NOKIA), *TRA_VINH_MARKET))
+    place = {"lat": str(TRA_VINH_MARKET[0]), "long": str(TRA_VINH_MARKET[1])}
+    place["email"] = "lan@example.org"
     with photo.open("rb") as media_file:
         [answer] = three.post(
             "flooding",
-            lat=str(TRA_VINH_MARKET[0]),
-            long=str(TRA_VINH_MARKET[1]),
+            **place,
             address="Chợ Trà Vinh",
             name="Lan Nguyen",
-            email="lan@example.org",
             description="Ngập sâu trước cổng chợ",
             media=media_file,
         )
@@ -95,13 +83,7 @@ def test_three_posts_a_request_with_its_photo_and_reads_a_token(three, media, tm
     [taken] = Photo.objects.filter(report=report)
     assert taken.format == "jpeg"
 
-    [held] = three.post(
-        "flooding",
-        lat=str(TRA_VINH_MARKET[0]),
-        long=str(TRA_VINH_MARKET[1]),
-        email="lan@example.org",
-        description="Đồ ngu, ngập hoài",
-    )
+    [held] = three.post("flooding", **{**place, "description": "Đồ ngu, ngập hoài"})
     assert Report.objects.get(id=held["token"]).visibility == Visibility.HELD
     [resolved] = three.token(held["token"])
     assert resolved["service_request_id"] == Report.objects.get(id=held["token"]).reference

@@ -396,3 +396,19 @@ def test_a_banned_resident_cannot_post_updates_through_a_client(fms):
     assert response.status_code == 403
     assert ET.fromstring(response.content).tag == "errors"
     assert not ReportEvent.objects.filter(kind=EventKind.COMMENT).exists()
+
+
+def test_an_operator_registers_a_fixmystreet_client_with_its_own_limit():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "open311_client", "fms-province", "--fixmystreet", "--requests-per-hour", "50", stdout=out
+    )
+    client = ClientApplication.objects.get(name="fms-province")
+    assert client.extended_statuses and client.requests_per_hour == 50
+    key = out.getvalue().strip()
+    response = Client().post(f"{BASE}/requests.json", fixmystreet_post(key))
+    assert response.status_code == 200

@@ -2,7 +2,7 @@
 staff's main path, from signing in to a resolved ticket the resident sees."""
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -44,8 +44,8 @@ def said(driver, text: str) -> None:
     def shown(d) -> bool:
         try:
             return any(text in m.text for m in d.find_elements(By.CLASS_NAME, "message"))
-        except StaleElementReferenceException:  # the next page arrived while reading
-            return False
+        except WebDriverException:  # the next page arrived while reading (stale, or
+            return False  # Chromium's "node does not belong to the document")
 
     WebDriverWait(driver, 20).until(shown)
 

@@ -35,7 +35,7 @@ from backend.pages import keyset_page
 from backend.photos.models import Photo, PhotoKind
 from backend.reports import workflow
 from backend.reports.access import ticket_for
-from backend.reports.models import OPEN_STATUSES, WORKING_STATUSES, ReportEvent, Status
+from backend.reports.models import OPEN_STATUSES, ReportEvent, Status, is_overdue
 from backend.reports.photos import add_report_photo
 from backend.reports.queue import QueueQuery, queue_counts, queue_tickets
 from backend.reports.services import duplicate_candidates
@@ -146,7 +146,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "area": " · ".join(a.name for a in tree.chain(row["area_id"])[1:]),
             "status": labels[row["status"]],
             "due": timezone.localtime(row["due_at"]).strftime("%H:%M %d/%m/%Y"),
-            "overdue": row["status"] in WORKING_STATUSES and row["due_at"] < now,
+            "overdue": is_overdue(row["status"], row["due_at"], now),
             "reopened": row["reopened_count"] > 0,
             "assignee": row["assignee__username"] or "–",
         }

@@ -35,6 +35,11 @@ def overdue(at: "datetime", by: "timedelta | None" = None) -> models.Q:
     return models.Q(status__in=WORKING_STATUSES, due_at__lt=at - (by or timedelta()))
 
 
+def is_overdue(status: str, due_at: "datetime", at: "datetime") -> bool:
+    """overdue(), for a status and deadline in memory (a report, or a page's row)."""
+    return status in WORKING_STATUSES and due_at < at
+
+
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public")
     HELD = "held", _("Held for review")
@@ -242,8 +247,7 @@ class Report(models.Model):
         return self.status in OPEN_STATUSES
 
     def is_overdue(self, at: datetime) -> bool:
-        """overdue(), for a report in memory."""
-        return self.status in WORKING_STATUSES and self.due_at < at
+        return is_overdue(self.status, self.due_at, at)
 
 
 class EventKind(models.TextChoices):

@@ -58,7 +58,7 @@ class ClientRequest(models.Model):
     report = models.OneToOneField(
         "reports.Report", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    # SHA-256 of the contact, service, place and text (`open311.requests.request_key`).
+    # SHA-256 of the contact, service, place and text (`open311.posting.request_key`).
     request_key = models.CharField(max_length=64)
     created_at = models.DateTimeField()
 

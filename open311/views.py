@@ -264,11 +264,10 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(_public_requests(rows, request), fmt, "service_requests", "request")
 
 
-def _client(request: HttpRequest, required: bool = True) -> ClientApplication | None:
+def _client(request: HttpRequest) -> ClientApplication:
+    """The client whose api_key the request carries (a POST's form, a GET's query)."""
     params = request.GET if request.method == "GET" else request.POST
     key = params.get("api_key", "")
-    if not key and not required:
-        return None
     client = (
         ClientApplication.objects.filter(key_hash=hash_key(key), active=True).first()
         if key
@@ -277,6 +276,11 @@ def _client(request: HttpRequest, required: bool = True) -> ClientApplication | 
     if client is None:
         raise Open311Error(403, "api_key is missing or not valid")
     return client
+
+
+def _optional_client(request: HttpRequest) -> ClientApplication | None:
+    """A read's client, when it names itself: a wrong key is still a 403."""
+    return _client(request) if request.GET.get("api_key") else None
 
 
 def _contact(post) -> Contact:
@@ -327,7 +331,6 @@ def _media(request: HttpRequest) -> Media:
 
 def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     client = _client(request)
-    assert client is not None
     post = request.POST
     code = (post.get("service_code") or "").strip()
     category = active_category(code)
@@ -413,7 +416,7 @@ def _list_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     included; default: the last day), oldest first. An update's id is its
     timeline entry's, the same at every poll. A client whose account asks for
     them gets FixMyStreet's extended statuses."""
-    client = _client(request, required=False)
+    client = _optional_client(request)
     start, end = _date_range(request, default=timedelta(days=1))
     # Times are shown to the second: an update shown at end_date's second is in.
     start, end = start.replace(microsecond=0), end.replace(microsecond=0) + timedelta(seconds=1)
@@ -450,7 +453,6 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
     """FixMyStreet's update POST: a resident's comment or "fixed" mark on a
     report the client sent (or any public one), idempotent on its update_id."""
     client = _client(request)
-    assert client is not None
     post = request.POST
     update_id = (post.get("update_id") or post.get("update_id_ext") or "").strip()
     if not update_id or len(update_id) > 100:

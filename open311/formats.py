@@ -26,6 +26,16 @@ def _xml_value(parent: Element, name: str, value: object) -> None:
         node.text = str(value)
 
 
+class Open311Error(Exception):
+    """A refusal in the spec's shape: raised anywhere under /open311/, answered
+    by the views' `endpoint` wrapper in the request's format."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
 def render(data: object, fmt: str, root: str, item: str | None, status: int = 200) -> HttpResponse:
     """`root`/`item`: the spec's XML element names, e.g. services/service."""
     if fmt == "json":

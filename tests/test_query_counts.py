@@ -93,3 +93,15 @@ def test_a_new_report_costs_eight_statements_however_many_staff_its_unit_has(res
                   "moderation_ban", "notifications_", "photos_photo", "accounts_user"):  # fmt: skip
         assert table not in read_from.replace('"accounts_user"', "", 1), table
     assert sum(sql.startswith("INSERT") for sql in many) == 3  # report, follower, events
+
+
+def test_the_api_s_queries_are_planned_once_per_connection(resident):
+    """Prepared statements (DB_PREPARED_STATEMENTS): after a few reads of a report,
+    PostgreSQL holds its query as a statement of this connection, planned once."""
+    report_id = resident.post_json("/api/v1/reports", report_payload()).json()["id"]
+    for _ in range(3):
+        assert resident.get(f"/api/v1/reports/{report_id}").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "reports_report"' in sql and "$1" in sql for sql in prepared), prepared

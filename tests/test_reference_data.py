@@ -1,11 +1,12 @@
-"""Categories, routing rules and blocked terms come from memory, and a change
+"""Categories, units, routing rules and blocked terms come from memory, and a change
 reaches every process: at once where it was saved, within
 REFERENCE_RECHECK_SECONDS elsewhere."""
 
 import pytest
 
 from backend.areas.models import Area, RoutingRule, Unit
-from backend.catalogue.active import active_category
+from backend.areas.units import unit_of
+from backend.catalogue.active import active_category, category_of
 from backend.catalogue.models import Category
 from moderation.models import BlockedTerm
 from tests.reports.helpers import report_payload
@@ -51,3 +52,42 @@ def test_a_blocked_term_added_by_a_moderator_holds_the_next_report(resident):
     assert send(resident, description=text).json()["visibility"] == "public"
     BlockedTerm.objects.create(term="xyzabc", weight=1.0)
     assert send(resident, description=text, lat=9.948).json()["visibility"] == "held"
+
+
+def test_a_report_shows_its_unit_and_category_as_renamed_on_the_next_read(resident):
+    sent = send(resident).json()
+    unit = Unit.objects.get(code=sent["unit"]["code"])
+    unit.name = "Đội đô thị (tên mới)"
+    unit.save()
+    category = Category.objects.get(code=sent["category"]["code"])
+    category.name_vi = "Ổ gà (tên mới)"
+    category.save()
+    shown = resident.get(f"/api/v1/reports/{sent['id']}").json()
+    assert shown["unit"]["name"] == "Đội đô thị (tên mới)"
+    assert shown["category"]["name"] == "Ổ gà (tên mới)"
+    listed = resident.get("/api/v1/me/reports").json()["items"][0]
+    assert listed["category"]["name"] == "Ổ gà (tên mới)"
+
+
+def test_a_retired_category_is_still_shown_on_the_reports_sent_with_it(resident):
+    sent = send(resident).json()
+    category = Category.objects.get(code=sent["category"]["code"])
+    category.active = False
+    category.save()
+    assert active_category(category.code) is None
+    assert resident.get(f"/api/v1/reports/{sent['id']}").json()["category"]["code"] == "pothole"
+
+
+def test_a_unit_or_category_made_by_another_process_is_found_without_waiting(settings):
+    settings.REFERENCE_RECHECK_SECONDS = 3600
+    commune = Area.objects.active().get(code="29239")
+    assert unit_of(Unit.objects.first().id) is not None  # the snapshot is built
+    assert category_of(Category.objects.first().id) is not None
+    # bulk_create sends no signal here, as a row saved by another process.
+    (unit,) = Unit.objects.bulk_create([Unit(code="new-29239", name="Đội mới", area=commune)])
+    pothole = Category.objects.get(code="pothole")
+    (category,) = Category.objects.bulk_create(
+        [Category(code="sinkhole", group=pothole.group, name_vi="Hố sụt", sla_hours=24)]
+    )
+    assert unit_of(unit.id).name == "Đội mới"
+    assert category_of(category.id).name_vi == "Hố sụt"

@@ -7,6 +7,7 @@ class AreasConfig(AppConfig):
     verbose_name = "Areas and routing"
 
     def ready(self) -> None:
-        from backend.areas import routing
+        from backend.areas import routing, units
 
         routing.watch_reference_data()
+        units.watch_saves()

@@ -21,9 +21,9 @@ class AreaOut(Out):
         return None if area is None else cls.of(area)
 
     @classmethod
-    def of(cls, area: Area) -> "AreaOut":
+    def of(cls, area: Area, language: str | None = None) -> "AreaOut":
         level = area_tree().level_of(area)
-        language = (get_language() or "vi")[:2]
+        language = language or (get_language() or "vi")[:2]
         return cls(
             code=area.code,
             name=area.name,
@@ -35,7 +35,8 @@ class AreaOut(Out):
     @classmethod
     def chain(cls, area_id: int | None) -> "list[AreaOut]":
         """An area and its ancestors, largest first, from the area tree."""
-        return [cls.of(area) for area in area_tree().chain(area_id)]
+        language = (get_language() or "vi")[:2]
+        return [cls.of(area, language) for area in area_tree().chain(area_id)]
 
 
 class UnitOut(Out):

@@ -39,8 +39,8 @@ from backend.schema_types import Out, errors
 router = Router(tags=["reports"], auth=ResidentAuth())
 
 
-def _full_view(report: Report, viewer_id: int | None) -> ReportOut:
-    is_mine = viewer_id == report.reporter_id
+def _timeline_and_photos(report: Report, is_mine: bool) -> tuple[list[ReportEvent], list[Photo]]:
+    """What a resident is shown of a report's timeline and photos."""
     # Internal notes are the staff's; no resident sees them, the reporter included.
     events = (
         ReportEvent.objects.filter(report=report, is_public=True)
@@ -50,7 +50,12 @@ def _full_view(report: Report, viewer_id: int | None) -> ReportOut:
     photos = Photo.objects.filter(report=report).order_by("created_at")
     if not is_mine:
         photos = photos.filter(state=PhotoState.READY, hidden=False)
-    return ReportOut.of_report(report, is_mine, list(events), list(photos))
+    return list(events), list(photos)
+
+
+def _full_view(report: Report, viewer_id: int | None) -> ReportOut:
+    is_mine = viewer_id == report.reporter_id
+    return ReportOut.of_report(report, is_mine, *_timeline_and_photos(report, is_mine))
 
 
 @router.post(
@@ -78,20 +83,17 @@ def create_report(request: AuthedRequest, payload: ReportIn):
     )
     report, created, events, photos = services.create_report(request.auth, new)
     if created:  # the answer from what was just written, not read back
-        public = [event for event in events if event.is_public]
-        view = ReportOut.of_report(report, True, public, photos)
-    else:
+        events = [event for event in events if event.is_public]
+    else:  # a retry: the report as it is now
         report = services.visible_report(report.id, request.auth)
-        view = _full_view(report, request.auth.id)
+        events, photos = _timeline_and_photos(report, is_mine=True)
     candidates = [
-        DuplicateCandidateOut(
-            **dict(ReportSummaryOut.of(c.report)), distance_m=round(c.distance_m, 1)
-        )
+        DuplicateCandidateOut.of(c.report, distance_m=round(c.distance_m, 1))
         for c in services.duplicate_candidates(report)
     ]
     return Status(
         201 if created else 200,
-        ReportCreatedOut(**dict(view), duplicate_candidates=candidates),
+        ReportCreatedOut.of_report(report, True, events, photos, duplicate_candidates=candidates),
     )
 
 
@@ -131,7 +133,7 @@ def my_reports(request: AuthedRequest, page: Query[PageQuery]):
     queryset = Report.objects.filter(reporter=request.auth).summaries()
     rows, next_cursor = keyset_page(queryset, page.cursor, page.limit)
     return ReportPage(
-        items=[ReportSummaryOut.of(r, is_mine=True) for r in rows], next_cursor=next_cursor
+        items=[ReportSummaryOut.of(r, as_reporter=True) for r in rows], next_cursor=next_cursor
     )
 
 

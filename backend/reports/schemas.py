@@ -1,13 +1,15 @@
 """How reports and their timelines are sent and shown."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
 from backend.areas.schemas import AreaOut, UnitOut
+from backend.areas.units import unit_of
+from backend.catalogue.active import category_of
 from backend.catalogue.schemas import CategoryRef
 from backend.photos.models import Photo
 from backend.photos.schemas import PhotoOut
@@ -82,12 +84,15 @@ class ReportSummaryOut(Out):
     created_at: datetime
 
     @classmethod
-    def of(cls, report: Report, is_mine: bool = False) -> "ReportSummaryOut":
+    def of(cls, report: Report, as_reporter: bool = False, **more: Any) -> Self:
+        """The summary of a report (with its text as written, for its reporter
+        and the staff), and `more`, the fields a subclass adds: one model built
+        per report, not a summary first and then a copy of it."""
         return cls(
             id=report.id,
             reference=report.reference,
-            category=CategoryRef.of(report.category),
-            description=report.description if is_mine else report.public_description,
+            category=CategoryRef.of(category_of(report.category_id)),
+            description=report.description if as_reporter else report.public_description,
             status=report.status,
             status_label=str(Status(report.status).label),
             lat=report.lat,
@@ -95,6 +100,7 @@ class ReportSummaryOut(Out):
             areas=AreaOut.chain(report.area_id),
             support_count=report.support_count,
             created_at=report.created_at,
+            **more,
         )
 
 
@@ -115,14 +121,19 @@ class ReportOut(ReportSummaryOut):
 
     @classmethod
     def of_report(
-        cls, report: Report, is_mine: bool, events: list[ReportEvent], photos: list[Photo]
-    ) -> "ReportOut":
-        summary = dict(ReportSummaryOut.of(report, is_mine))
-        return cls(
-            **summary,
+        cls,
+        report: Report,
+        is_mine: bool,
+        events: list[ReportEvent],
+        photos: list[Photo],
+        **more: Any,
+    ) -> Self:
+        return cls.of(
+            report,
+            is_mine,
             address=report.address,
             accuracy_m=report.accuracy_m if is_mine else None,
-            unit=UnitOut.of(report.unit),
+            unit=UnitOut.of(unit_of(report.unit_id)),
             priority=report.priority,
             due_at=report.due_at,
             updated_at=report.updated_at,
@@ -130,6 +141,7 @@ class ReportOut(ReportSummaryOut):
             visibility=report.visibility if is_mine else None,
             photos=[PhotoOut.of(p, is_uploader=is_mine) for p in photos],
             timeline=[EventOut.of(e) for e in events],
+            **more,
         )
 
 

@@ -247,9 +247,8 @@ def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandid
 
 def visible_report(report_id: uuid.UUID, viewer: User | None) -> Report:
     """A report the viewer may see: their own always, others' when public."""
-    related = Report.objects.with_related("category", "unit")
     try:
-        report = related.get(id=report_id)
+        report = Report.objects.get(id=report_id)
     except Report.DoesNotExist:
         raise NotFound(_("No such report.")) from None
     is_reporter = viewer is not None and viewer.id == report.reporter_id

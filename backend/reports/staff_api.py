@@ -1,6 +1,7 @@
 """The staff side: the ticket queue, and the workflow of each ticket."""
 
 from datetime import datetime
+from typing import Self
 from uuid import UUID
 
 from django.utils import timezone
@@ -10,6 +11,7 @@ from pydantic import Field
 
 from backend.accounts.auth import AuthedRequest, StaffAuth
 from backend.areas.schemas import UnitOut
+from backend.areas.units import unit_of
 from backend.pages import keyset_page
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.schemas import PhotoOut
@@ -27,8 +29,8 @@ router = Router(tags=["staff"], auth=StaffAuth())
 
 # What a ticket adds to a report's summary (its columns, for a page of them).
 TICKET_FIELDS = (
-    "priority", "due_at", "escalation_level", "reopened_count", "address", "unit__code",
-    "unit__name", "assignee__username",
+    "priority", "due_at", "escalation_level", "reopened_count", "address", "unit",
+    "assignee__username",
 )  # fmt: skip
 
 
@@ -43,17 +45,19 @@ class TicketOut(ReportSummaryOut):
     address: str
 
     @classmethod
-    def of_ticket(cls, report) -> "TicketOut":
-        return cls(
-            **dict(ReportSummaryOut.of(report, is_mine=True)),
+    def of_ticket(cls, report, **more) -> Self:
+        return cls.of(
+            report,
+            as_reporter=True,
             priority=report.priority,
             due_at=report.due_at,
             overdue=report.is_overdue(timezone.now()),
-            unit=UnitOut.of(report.unit),
+            unit=UnitOut.of(unit_of(report.unit_id)),
             assignee=report.assignee.username if report.assignee else None,
             escalation_level=report.escalation_level,
             reopened_count=report.reopened_count,
             address=report.address,
+            **more,
         )
 
 
@@ -94,13 +98,11 @@ def ticket_counts(request: AuthedRequest, query: Query[QueueQuery]):
 
 
 def _detail(request: AuthedRequest, report) -> TicketDetailOut:
-    report = (
-        staff_tickets(request.auth).with_related("category", "unit", "assignee").get(id=report.id)
-    )
+    report = staff_tickets(request.auth).with_related("assignee").get(id=report.id)
     events = ReportEvent.objects.filter(report=report).select_related("actor")
     photos = Photo.objects.filter(report=report).order_by("created_at")
-    return TicketDetailOut(
-        **dict(TicketOut.of_ticket(report)),
+    return TicketDetailOut.of_ticket(
+        report,
         allowed_transitions=workflow.allowed_transitions(report),
         photos=[PhotoOut.of(p, is_uploader=True) for p in photos],
         timeline=[EventOut.of(e) for e in events],

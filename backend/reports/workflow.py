@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import Role, User
 from backend.areas.models import Unit
+from backend.catalogue.active import category_of
 from backend.errors import Conflict, NotFound, Unprocessable
 from backend.reports.access import managing_area_id, staff_tickets, ticket_for
 from backend.reports.models import OPEN_STATUSES, EventKind, Follower, Report, ReportEvent, Status
@@ -298,7 +299,7 @@ def reopen(report_id: uuid.UUID, resident: User, reason: str) -> Report:
     set_status(
         report,
         S.ACKNOWLEDGED,
-        due_at=timezone.now() + timedelta(hours=report.category.sla_hours),
+        due_at=timezone.now() + timedelta(hours=category_of(report.category_id).sla_hours),
         fields=("reopened_count", "escalation_level"),
     )
     record_event(report, EventKind.REOPENED, actor=resident, message=reason.strip())

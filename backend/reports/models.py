@@ -119,8 +119,8 @@ class Report(models.Model):
     # Foreign keys carry no index of their own where a composite index leads
     # with them (reporter: report_mine; category: report_duplicates_recent;
     # area: stats_area_period) or where nothing filters by them alone
-    # (unit, managing area: the partial queue indexes; assignee,
-    # merged_into): each index is paid on every insert.
+    # (unit, managing area: the partial queue indexes; assignee), or partial
+    # (merged_into: report_merged_into): each index is paid on every insert.
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports", db_index=False
     )
@@ -238,6 +238,15 @@ class Report(models.Model):
                     "category",
                 ],
                 name="stats_area_period",
+            ),
+            # Deleting a report checks that none is merged into it (Django's
+            # PROTECT, then PostgreSQL's foreign key): without an index each
+            # check reads the whole table. Partial, so a new report (never
+            # merged) costs it nothing.
+            models.Index(
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="report_merged_into",
             ),
         ]
 

@@ -25,13 +25,19 @@ names and ordinary words into insults ("Trà Cú" -> "tra cu"). So:
 7. An insult is often a word that is harmless alone after a word that names
    a person: "thằng" / "đồ" / "bọn" / "lũ" + "ngu", "chó", "lợn", "vô học".
    Such a pair is offensive; either word alone is not ("con chó chết" is a
-   dead dog, "ngu" a part of "Ngũ Lạc").
+   dead dog, "ngu" a part of "Ngũ Lạc"). So are "đồ con chó" (the marker, then
+   the animal's classifier, then the animal), "óc lợn" (an animal's brain),
+   "ngu như ..." / "ngu vãi" (stupid, compared or intensified) and a curse on
+   someone's parents followed by a person ("mẹ cha bọn ...").
+8. A word disguised (digits for letters, letters repeated, letters masked
+   with *) is meant: an ambiguous term so written weighs in full ("l0n"), and
+   a masked word matches the terms it could spell ("đ** m*" is "địt mẹ").
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 OWN_TERMS = Path(__file__).with_name("terms.txt")
@@ -116,10 +122,18 @@ def tokens(text: str) -> list[str]:
     return joined
 
 
-@dataclass(frozen=True)
+@dataclass
 class Lexicon:
     terms: dict[tuple[str, ...], float]  # token sequence -> weight
     longest: int
+
+    @cached_property
+    def by_length(self) -> dict[int, list[tuple[tuple[str, ...], float]]]:
+        """The terms by their number of words, for masked words (rule 8)."""
+        found: dict[int, list[tuple[tuple[str, ...], float]]] = {}
+        for term, weight in self.terms.items():
+            found.setdefault(len(term), []).append((term, weight))
+        return found
 
 
 def _read_terms(path: Path) -> dict[str, float]:
@@ -238,7 +252,7 @@ INSULTS_AFTER_A_PERSON = {
     ("láo",), ("hãm",), ("hèn",), ("đểu",), ("mất", "nết"), ("khốn", "kiếp"), ("bần",),
     ("chó", "săn"), ("côn", "đồ"), ("lưu", "manh"), ("mặt", "dày"), ("thối", "tha"),
     ("ngu",), ("cho",), ("khon",), ("suc", "sinh"), ("suc", "vat"), ("mat", "day"),
-    ("vo", "hoc"), ("an", "hai"), ("vo", "dung"), ("mat", "net"), ("ngu", "hoc"),
+    ("vo", "hoc"), ("an", "hai"), ("vo", "dung"), ("mat", "net"), ("ngu", "hoc"), ("lon",),
 }  # fmt: skip
 # Rule 6: roots that make any English word built on them offensive. Only at
 # a word's start or end (or anywhere, for the first two), so that "Scunthorpe",
@@ -247,10 +261,12 @@ ENGLISH_ROOTS = ("fuck", "shit", "cunt", "bitch", "bastard", "wank", "twat", "do
                  "asshat", "jackass", "dumbass", "dipshit", "motherf", "prick", "asshole",
                  "arsehole", "cocksuck", "scumbag", "dickhead", "dickwad")  # fmt: skip
 ROOTS_ANYWHERE = ("fuck", "shit")
+# Everyday words that hold a root ("shiitake" collapses to "shitake").
+ROOT_EXCEPTIONS = {"shiitake", "shitake"}
 
 
 def _english_root(word: str) -> str | None:
-    if not word.isascii():
+    if not word.isascii() or word in ROOT_EXCEPTIONS:
         return None
     for root in ENGLISH_ROOTS:
         if root in word and (
@@ -261,21 +277,60 @@ def _english_root(word: str) -> str | None:
 
 
 # "con" names animals too: "con chó", "con bò" are the animals themselves.
-ANIMALS = {("chó",), ("lợn",), ("heo",), ("bò",), ("khỉ",), ("cho",)}
+# ("lon" typed without diacritics is "lợn" as well as "lồn".)
+ANIMALS = {("chó",), ("lợn",), ("heo",), ("bò",), ("khỉ",), ("trâu",), ("cho",), ("lon",),
+           ("bo",), ("khi",), ("trau",)}  # fmt: skip
+# An animal's brain: "óc lợn", "não chó" (not "óc heo", a dish).
+BRAINS = {("óc",), ("não",), ("oc",), ("nao",)}
+# "ngu" compared ("ngu như bò") or intensified ("ngu vãi", "ngu vl").
+STUPID = {"ngu"}
+STUPID_FOLLOWERS = {"như", "vãi", "vl", "vcl", "thế", "vậy", "quá", "dốt", "xuẩn", "si", "nhu",
+                    "vai", "vay", "qua", "dot", "xuan"}  # fmt: skip
+# A curse on someone's parents or forebears, aimed at a person.
+CURSES_ON_FOREBEARS = {("mẹ", "cha"), ("tổ", "cha"), ("tiên", "sư"), ("mả", "mẹ"), ("mả", "cha"),
+                       ("me", "cha"), ("to", "cha"), ("tien", "su")}  # fmt: skip
+PRONOUNS = {("nó",), ("mày",), ("chúng", "mày"), ("tụi", "bay"), ("no",), ("may",)}
+
+
+def _starts(words: list[str], at: int, phrase: tuple[str, ...]) -> bool:
+    return tuple(words[at : at + len(phrase)]) == phrase
+
+
+# The words that may start one of rule 7's patterns: any other word is passed by.
+RULE_7_STARTS = {p[0] for p in PERSON_MARKERS | BRAINS | CURSES_ON_FOREBEARS} | STUPID
 
 
 def _insulted_people(words: list[str]) -> list[tuple[str, float]]:
     found = []
     for i in range(len(words)):
+        if words[i] not in RULE_7_STARTS and _collapse(words[i]) not in STUPID:
+            continue
         for marker in PERSON_MARKERS:
-            if tuple(words[i : i + len(marker)]) != marker:
+            if not _starts(words, i, marker):
                 continue
             after = i + len(marker)
             for insult in INSULTS_AFTER_A_PERSON:
                 if marker == ("con",) and insult in ANIMALS:
                     continue
-                if tuple(words[after : after + len(insult)]) == insult:
+                if _starts(words, after, insult):
                     found.append((" ".join((*marker, *insult)), 1.0))
+            # "đồ con chó": the marker, the animals' classifier, the animal.
+            if marker != ("con",) and words[after : after + 1] == ["con"]:
+                for animal in ANIMALS:
+                    if _starts(words, after + 1, animal):
+                        found.append((" ".join((*marker, "con", *animal)), 1.0))
+        for brain in BRAINS:
+            for animal in ANIMALS - {("heo",)}:
+                if _starts(words, i, brain) and _starts(words, i + len(brain), animal):
+                    found.append((" ".join((*brain, *animal)), 1.0))
+        following = _collapse(words[i + 1]) if i + 1 < len(words) else ""
+        if _collapse(words[i]) in STUPID and following in STUPID_FOLLOWERS:
+            found.append((f"ngu {following}", 1.0))
+        for curse in CURSES_ON_FOREBEARS:
+            if _starts(words, i, curse):
+                after = i + len(curse)
+                if any(_starts(words, after, p) for p in PERSON_MARKERS | PRONOUNS):
+                    found.append((" ".join(curse), 1.0))
     return found
 
 
@@ -288,10 +343,46 @@ def _english_stems(word: str) -> set[str]:
     }
 
 
+REPEATED = re.compile(r"(.)\1\1")
+
+
+def _disguised_words(text: str) -> set[str]:
+    """The words of a text written with digits or symbols for letters, or
+    with a letter repeated three times, as tokens() gives them (rule 8)."""
+    found = set()
+    for raw in WORD.findall(unicodedata.normalize("NFC", text).lower()):
+        if (any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw)) or "!" in raw:
+            found.add(raw.translate(LEET))
+        elif REPEATED.search(raw):
+            found.add(raw)
+    return found
+
+
+def _spells(masked: str, word: str) -> bool:
+    """Whether a word with letters masked ("đ**") could be this word ("địt")."""
+    return len(masked) == len(word) and all(
+        m in (MASK, w) for m, w in zip(masked, word, strict=True)
+    )
+
+
+def _masked_match(window: list[str], lexicon: Lexicon) -> tuple[str, float] | None:
+    """The weightiest term a window with masked words could spell (rule 8).
+    A masked word keeps a letter, and the window is not all masks."""
+    if not any(MASK in w and w.strip(MASK) for w in window):
+        return None
+    best: tuple[str, float] | None = None
+    for term, weight in lexicon.by_length.get(len(window), []):
+        spelt = all(_spells(w, t) for w, t in zip(window, term, strict=True))
+        if spelt and (best is None or weight > best[1]):
+            best = (" ".join(term), weight)
+    return best
+
+
 def offensive_matches(
     text: str, lexicon: Lexicon, places: set[tuple[str, ...]]
 ) -> list[tuple[str, float]]:
     words = _without_places(tokens(text), places, max((len(p) for p in places), default=1))
+    disguised = _disguised_words(text)
     found: list[tuple[str, float]] = []
     i = 0
     while i < len(words):
@@ -300,6 +391,10 @@ def offensive_matches(
             window = words[i : i + size]
             if "" in window:
                 continue
+            if MASK in "".join(window) and (masked := _masked_match(window, lexicon)):
+                found.append(masked)
+                matched = size
+                break
             candidates = {tuple(window), tuple(_collapse(w) for w in window)}
             if size == 1 and window[0].isascii() and len(window[0]) >= 5:
                 candidates |= {(stem,) for stem in _english_stems(window[0])}
@@ -310,12 +405,15 @@ def offensive_matches(
                 # An unaccented term matches only unaccented words (rule 2).
                 if all(_is_ascii(t) for t in candidate) and not all(_is_ascii(w) for w in window):
                     continue
+                if any(w in disguised for w in window):
+                    weight = max(weight, 1.0)  # a word disguised is meant (rule 8)
                 found.append((" ".join(candidate), weight))
                 matched = size
                 break
             if matched:
                 break
-        if not matched and words[i] and (root := _english_root(_collapse(words[i]))):
+        root = words[i] and (_english_root(words[i]) or _english_root(_collapse(words[i])))
+        if not matched and root:
             found.append((root, 1.0))
         i += matched or 1
     # Rule 7, where rule 1's list found nothing in the same place.

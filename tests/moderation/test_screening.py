@@ -37,6 +37,14 @@ def send(client, text, **extra):
         "Thằng vô học nào đậu xe trên vỉa hè.",  # a person, then what they are called
         "Sh*t service, the f*cking light is out again.",  # masked letters
         "Dipshits at the office never answer.",  # built on a strong root
+        "Asshats parked on the pavement again.",  # a root before its repeated letters fold
+        "Đồ con lợn, xây cống gì mà ngập.",  # a person, the animals' classifier, the animal
+        "Óc bò mới nghĩ ra cái vòng xoay này.",  # an animal's brain
+        "Ngu vãi, cống cao hơn nhà.",  # stupid, intensified
+        "Mẹ cha bọn đổ trộm rác.",  # a curse on forebears, aimed at people
+        "L0n, cống lại bể.",  # an ambiguous word disguised
+        "Đ** m* cái đèn hỏng hoài.",  # Vietnamese with letters masked
+        "Up yours, nobody came.",
     ],
 )
 def test_offensive_text_is_held_for_review(resident, anonymous, staff, text):
@@ -58,6 +66,11 @@ def test_offensive_text_is_held_for_review(resident, anonymous, staff, text):
         "Nguoi dan vut lon nuoc ngot day bo song.",
         "Con chó chạy rông ngoài đường gần chợ.",
         "Cho tha rong tren duong Pham Ngu Lao can nguoi di duong.",
+        "Shiitake mushroom waste dumped by the canal.",
+        "Mẹ cha tôi đã già, nhờ phường sửa lối đi.",  # parents, no curse
+        "Quán óc heo đầu hẻm đổ nước thải ra đường.",  # a dish, not an insult
+        "Mấy con lợn nhà ai thả rông ra đường.",  # the animals themselves
+        "Đồ con nít chơi bỏ lại đầy sân.",  # children's things
     ],
 )
 def test_place_names_and_everyday_words_are_not_flagged(resident, text):

@@ -70,13 +70,16 @@ AMBIGUOUS = {
     "cac", "di", "buoi", "4", "b", "d", "l", "v",
 }  # fmt: skip
 AMBIGUOUS_WEIGHT = 0.25
+# Insults typed without their diacritics that are everyday words as written:
+# "lon" (a can; lồn), "cac" (các; cặc), "di" (đi; đĩ), "buoi" (buổi; buồi).
+UNACCENTED_INSULTS = {"lon", "cac", "di", "buoi", "deo"}
 LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
 # A word may hide letters behind * or ! ("f*ck", "sh!t", "đ*o").
 WORD = re.compile(r"[^\W_]+(?:[*!]+[^\W_]+)*[*]*|[@$]", re.UNICODE)
 MASK = "*"
-ENGLISH_ENDINGS = ("ing", "ers", "er", "ed", "es", "s", "y")
+ENGLISH_ENDINGS = ("ing", "ers", "er", "ed", "es", "ic", "ish", "s", "y")
 ADMIN_PREFIXES = ("thành phố", "thị xã", "thị trấn", "huyện", "xã", "phường", "tỉnh")
 
 
@@ -189,6 +192,11 @@ def build_lexicon(extra: dict[str, float] | None = None) -> Lexicon:
             continue
         if " ".join(key) in AMBIGUOUS:  # after normalising: "di~" (Telex for đĩ) is "di"
             weight = min(weight, AMBIGUOUS_WEIGHT)
+        # A phrase whose other words carry diacritics while one is an insult
+        # typed without them ("cái lon"): in such a text, that word is the
+        # everyday one ("a can"), not "lồn".
+        if any(t in UNACCENTED_INSULTS for t in key) and not all(t.isascii() for t in key):
+            weight = min(weight, AMBIGUOUS_WEIGHT)
         variants = {key, ("".join(key),)}  # spaced-out letters are joined into one word
         if len(key) == 1 and key[0].isalpha() and len(key[0]) >= 3 and weight >= 1.0:
             variants |= {(masked,) for masked in _masked(key[0])}
@@ -241,7 +249,9 @@ class TextVerdict:
 # Rule 7: words naming a person, and what they must not be called.
 PERSON_MARKERS = {
     ("thằng",), ("đồ",), ("bọn",), ("lũ",), ("tụi",), ("quân",), ("con",), ("mấy", "thằng"),
-    ("thang",), ("bon",), ("lu",), ("tui",),
+    ("thang",), ("bon",), ("lu",), ("tui",), ("loại", "người"), ("hạng", "người"), ("cái", "loại"),
+    ("loai", "nguoi"), ("hang", "nguoi"), ("đứa",), ("mấy", "đứa"), ("con", "mụ"), ("mụ",),
+    ("lão",), ("thằng", "cha"), ("dua",), ("con", "mu"), ("lao",),
 }  # fmt: skip
 INSULTS_AFTER_A_PERSON = {
     ("ngu",), ("chó",), ("lợn",), ("heo",), ("bò",), ("khỉ",), ("khốn",), ("súc", "sinh"),
@@ -253,6 +263,19 @@ INSULTS_AFTER_A_PERSON = {
     ("chó", "săn"), ("côn", "đồ"), ("lưu", "manh"), ("mặt", "dày"), ("thối", "tha"),
     ("ngu",), ("cho",), ("khon",), ("suc", "sinh"), ("suc", "vat"), ("mat", "day"),
     ("vo", "hoc"), ("an", "hai"), ("vo", "dung"), ("mat", "net"), ("ngu", "hoc"), ("lon",),
+    ("ăn", "cháo", "đá", "bát"), ("vô", "tích", "sự"), ("đầu", "đất"), ("trời", "đánh"),
+    ("an", "chao", "da", "bat"), ("vo", "tich", "su"), ("dau", "dat"), ("troi", "danh"),
+    ("rac", "ruoi"),
+    # Names for a worthless, mad or vicious person, in common use.
+    ("bù", "nhìn"), ("đần", "độn"), ("sâu", "bọ"), ("cặn", "bã"), ("điên",), ("khùng",),
+    ("vô", "văn", "hóa"), ("vô", "văn", "hoá"), ("thiểu", "năng"), ("bại", "não"),
+    ("cầm", "thú"), ("lừa", "đảo"), ("đầu", "trâu", "mặt", "ngựa"), ("dở", "hơi"),
+    ("ngu", "ngốc"), ("ký", "sinh"), ("tay", "sai"), ("ôn", "dịch"), ("mọi", "rợ"),
+    ("hỗn", "láo"), ("vô", "lại"), ("đốn", "mạt"), ("hèn", "hạ"), ("mặt", "l"), ("mặt", "lờ"),
+    ("bu", "nhin"), ("dan", "don"), ("sau", "bo"), ("can", "ba"), ("khung",),
+    ("vo", "van", "hoa"), ("thieu", "nang"), ("bai", "nao"), ("cam", "thu"), ("lua", "dao"),
+    ("dau", "trau", "mat", "ngua"), ("do", "hoi"), ("ngu", "ngoc"), ("on", "dich"),
+    ("hon", "lao"), ("vo", "lai"), ("mat", "l"),
 }  # fmt: skip
 # Rule 6: roots that make any English word built on them offensive. Only at
 # a word's start or end (or anywhere, for the first two), so that "Scunthorpe",
@@ -296,6 +319,9 @@ def _starts(words: list[str], at: int, phrase: tuple[str, ...]) -> bool:
     return tuple(words[at : at + len(phrase)]) == phrase
 
 
+INSULTS_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
+for _insult in INSULTS_AFTER_A_PERSON:
+    INSULTS_BY_FIRST_WORD.setdefault(_insult[0], []).append(_insult)
 # The words that may start one of rule 7's patterns: any other word is passed by.
 RULE_7_STARTS = {p[0] for p in PERSON_MARKERS | BRAINS | CURSES_ON_FOREBEARS} | STUPID
 
@@ -309,7 +335,7 @@ def _insulted_people(words: list[str]) -> list[tuple[str, float]]:
             if not _starts(words, i, marker):
                 continue
             after = i + len(marker)
-            for insult in INSULTS_AFTER_A_PERSON:
+            for insult in INSULTS_BY_FIRST_WORD.get(words[after] if after < len(words) else "", ()):
                 if marker == ("con",) and insult in ANIMALS:
                     continue
                 if _starts(words, after, insult):

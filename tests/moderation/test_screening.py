@@ -45,6 +45,9 @@ def send(client, text, **extra):
         "L0n, cống lại bể.",  # an ambiguous word disguised
         "Đ** m* cái đèn hỏng hoài.",  # Vietnamese with letters masked
         "Up yours, nobody came.",
+        "Hạng người vô tích sự mới đổ rác ở đây.",  # a kind of person, then what they are
+        "Moronic drivers park on the pavement.",  # an English insult's adjective
+        "Mấy đứa cầm thú phá nát ghế đá công viên.",  # a name for a vicious person
     ],
 )
 def test_offensive_text_is_held_for_review(resident, anonymous, staff, text):
@@ -71,6 +74,8 @@ def test_offensive_text_is_held_for_review(resident, anonymous, staff, text):
         "Quán óc heo đầu hẻm đổ nước thải ra đường.",  # a dish, not an insult
         "Mấy con lợn nhà ai thả rông ra đường.",  # the animals themselves
         "Đồ con nít chơi bỏ lại đầy sân.",  # children's things
+        "Cái lon nước ngọt vứt đầy bờ kè.",  # a can, in a text with diacritics
+        "Cứt bò đầy đường vào ấp 5, xe trượt ngã.",  # literal dung, not a curse
     ],
 )
 def test_place_names_and_everyday_words_are_not_flagged(resident, text):

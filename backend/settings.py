@@ -117,7 +117,8 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
-    if envbool("DB_PREPARED_STATEMENTS", True):
+    is_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if is_postgresql and envbool("DB_PREPARED_STATEMENTS", True):
         # Parameters sent apart from the SQL, and a statement run twice on a
         # connection prepared: PostgreSQL then plans each of the API's queries
         # once per connection instead of on every request (a report's view

@@ -1,8 +1,11 @@
 """The staff queue: which tickets a filter selects, and the counts of its tabs."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from typing import Literal
 
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from pydantic import Field
@@ -75,6 +78,24 @@ def queue_tickets(user: User, query: QueueQuery, with_status: bool = True) -> Re
             Q(reference=text.upper()) | Q(description__icontains=text) | Q(address__icontains=text)
         )
     return tickets
+
+
+@contextmanager
+def planned_for_its_text(query: QueueQuery) -> Iterator[None]:
+    """Run the queue's queries planned for the very text searched, on PostgreSQL.
+
+    A prepared statement (DB_PREPARED_STATEMENTS) is planned once for any
+    parameters; for `LIKE '%text%'` that generic plan cannot know how rare the
+    text is, and reads a unit's every ticket instead of the trigram indexes'
+    few (25 ms instead of 7 at 45,000 tickets). Inside, each execution is
+    planned for its own text; outside, nothing changes."""
+    if not query.q or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
 
 
 def queue_counts(

@@ -123,3 +123,15 @@ def test_a_text_search_is_planned_for_the_text_searched_though_prepared(resident
         plans = cursor.fetchall()
     assert len(plans) == 2, plans  # the page's query and the counts'
     assert all(generic == 0 and custom >= 5 for generic, custom in plans), plans
+
+
+def test_the_queue_filtered_by_category_reads_no_category_table(resident, staff, settings):
+    settings.REFERENCE_RECHECK_SECONDS = 3600  # the snapshot, not its periodic check
+    resident.post_json("/api/v1/reports", report_payload())
+    path = "/api/v1/staff/tickets?category=pothole&category=streetlight"
+    assert staff["staff842"].get(path).status_code == 200  # builds the reference data
+    with CaptureQueriesContext(connection) as captured:
+        response = staff["staff842"].get(path)
+    assert [item["category"]["code"] for item in response.json()["items"]] == ["pothole"]
+    assert len(captured) == 2  # the staff token and the page
+    assert not [q for q in captured if "catalogue_category" in q["sql"]]

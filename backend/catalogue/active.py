@@ -42,3 +42,10 @@ def category_of(category_id: int) -> Category:
         _catalogue.invalidate()
         catalogue = _catalogue.get()
     return catalogue.by_id[category_id]
+
+
+def category_ids(codes: list[str]) -> list[int]:
+    """The ids of the categories with these codes, active or not (a filter of
+    the staff queue, whose old tickets keep a retired category)."""
+    wanted = set(codes)
+    return [c.id for c in _catalogue.get().by_id.values() if c.code in wanted]

@@ -12,7 +12,8 @@ from pydantic import Field
 
 from backend.accounts.models import User
 from backend.areas.hierarchy import area_by_code, within
-from backend.catalogue.models import Category, Priority
+from backend.catalogue.active import category_ids
+from backend.catalogue.models import Priority
 from backend.pages import PageQuery
 from backend.reports.access import staff_tickets
 from backend.reports.models import ReportQuerySet, Status, overdue
@@ -43,8 +44,7 @@ def queue_tickets(user: User, query: QueueQuery, with_status: bool = True) -> Re
     if with_status and query.status:
         tickets = tickets.filter(status__in=query.status)
     if query.category:
-        codes = Category.objects.filter(code__in=query.category).values_list("id", flat=True)
-        tickets = tickets.filter(category_id__in=list(codes))
+        tickets = tickets.filter(category_id__in=category_ids(query.category))
     if query.priority:
         tickets = tickets.filter(priority__in=query.priority)
     if query.overdue is not None:

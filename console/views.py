@@ -31,18 +31,12 @@ from backend.areas.models import Area, Unit
 from backend.catalogue.active import active_categories
 from backend.errors import NotFound, ServiceError
 from backend.i18n import current_language, localized
-from backend.pages import keyset_page
 from backend.photos.models import Photo, PhotoKind
 from backend.reports import workflow
 from backend.reports.access import ticket_for
 from backend.reports.models import OPEN_STATUSES, ReportEvent, Status, is_overdue
 from backend.reports.photos import add_report_photo
-from backend.reports.queue import (
-    QueueQuery,
-    planned_for_its_text,
-    queue_counts,
-    queue_tickets,
-)
+from backend.reports.queue import QueueQuery, queue_counts, queue_page, queue_tickets
 from backend.reports.services import duplicate_candidates
 from console.forms import ActionForm, ModerationForm, SignInForm
 from console.security import with_csp
@@ -132,16 +126,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         "id", "reference", "description", "status", "due_at", "created_at", "reopened_count",
         "area_id", "assignee__username", name, fallback,
     )  # fmt: skip
-    with planned_for_its_text(query):
-        if query.sort == "due":
-            rows, cursor = keyset_page(
-                tickets, query.cursor, query.limit, "due_at", descending=False
-            )
-        else:
-            rows, cursor = keyset_page(tickets, query.cursor, query.limit)
-        # The tabs count the open tickets: closed ones pile up for years, and
-        # nobody works from their count.
-        by_status, late = queue_counts(user, query, statuses=list(OPEN_STATUSES))
+    rows, cursor = queue_page(tickets, query)
+    # The tabs count the open tickets: closed ones pile up for years, and
+    # nobody works from their count.
+    by_status, late = queue_counts(user, query, statuses=list(OPEN_STATUSES))
     now = timezone.now()
     tree = area_tree()
     labels = dict(Status.choices)

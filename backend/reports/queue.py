@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from typing import Literal
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from pydantic import Field
 
@@ -14,7 +14,7 @@ from backend.accounts.models import User
 from backend.areas.hierarchy import area_by_code, within
 from backend.catalogue.active import category_ids
 from backend.catalogue.models import Priority
-from backend.pages import PageQuery
+from backend.pages import PageQuery, keyset_page
 from backend.reports.access import staff_tickets
 from backend.reports.models import ReportQuerySet, Status, overdue
 from backend.schema_types import IsoDate
@@ -98,6 +98,15 @@ def planned_for_its_text(query: QueueQuery) -> Iterator[None]:
         yield
 
 
+def queue_page(tickets: QuerySet, query: QueueQuery) -> tuple[list, str | None]:
+    """A page of the queue's tickets in its order (due first or newest), and
+    the cursor of the next one."""
+    with planned_for_its_text(query):
+        if query.sort == "due":
+            return keyset_page(tickets, query.cursor, query.limit, "due_at", descending=False)
+        return keyset_page(tickets, query.cursor, query.limit)
+
+
 def queue_counts(
     user: User, query: QueueQuery, statuses: list[str] | None = None
 ) -> tuple[dict[str, int], int]:
@@ -110,8 +119,9 @@ def queue_counts(
     tickets = queue_tickets(user, query, with_status=False)
     if statuses:
         tickets = tickets.filter(Q(status__in=statuses) | late)
-    figures = tickets.aggregate(
-        late=Count("id", filter=late),
-        **{f"n_{status}": Count("id", filter=Q(status=status)) for status in wanted},
-    )
+    with planned_for_its_text(query):
+        figures = tickets.aggregate(
+            late=Count("id", filter=late),
+            **{f"n_{status}": Count("id", filter=Q(status=status)) for status in wanted},
+        )
     return {status: figures[f"n_{status}"] for status in wanted}, figures["late"]

@@ -12,7 +12,6 @@ from pydantic import Field
 from backend.accounts.auth import AuthedRequest, StaffAuth
 from backend.areas.schemas import UnitOut
 from backend.areas.units import unit_of
-from backend.pages import keyset_page
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.schemas import PhotoOut
 from backend.reports import workflow
@@ -20,12 +19,7 @@ from backend.reports.access import staff_tickets, ticket_for
 from backend.reports.models import ReportEvent
 from backend.reports.models import Status as ReportStatus
 from backend.reports.photos import add_report_photo
-from backend.reports.queue import (
-    QueueQuery,
-    planned_for_its_text,
-    queue_counts,
-    queue_tickets,
-)
+from backend.reports.queue import QueueQuery, queue_counts, queue_page, queue_tickets
 from backend.reports.schemas import EventOut, ReportSummaryOut
 from backend.schema_types import Out, errors
 
@@ -82,13 +76,7 @@ def ticket_queue(request: AuthedRequest, query: Query[QueueQuery]):
     """The tickets in your scope (your unit's; those managed within your area for a manager), due
     first or newest first, filtered; cursor-paginated."""
     tickets = queue_tickets(request.auth, query).summaries(*TICKET_FIELDS)
-    with planned_for_its_text(query):
-        if query.sort == "due":
-            rows, cursor = keyset_page(
-                tickets, query.cursor, query.limit, "due_at", descending=False
-            )
-        else:
-            rows, cursor = keyset_page(tickets, query.cursor, query.limit)
+    rows, cursor = queue_page(tickets, query)
     return TicketPage(items=[TicketOut.of_ticket(r) for r in rows], next_cursor=cursor)
 
 
@@ -101,8 +89,7 @@ class CountsOut(Out):
 @router.get("/staff/tickets/counts", response={200: CountsOut, **errors(401, 422)})
 def ticket_counts(request: AuthedRequest, query: Query[QueueQuery]):
     """Counts per status for the tabs of the app, with the same filters as the queue."""
-    with planned_for_its_text(query):
-        by_status, late = queue_counts(request.auth, query)
+    by_status, late = queue_counts(request.auth, query)
     return CountsOut(by_status=by_status, overdue=late, total=sum(by_status.values()))
 
 

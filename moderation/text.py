@@ -14,8 +14,9 @@ names and ordinary words into insults ("Trà Cú" -> "tra cu"). So:
    word with diacritics is never folded to reach them.
 3. Names of the service area's places are taken out of the text first, in
    both spellings, so "Tra Cu" and "Cang Long" are never read as words.
-4. Obfuscations are undone before matching: letters spaced or dotted apart,
-   letters repeated, digits and symbols for letters.
+4. Obfuscations are undone before matching: letters spaced or dotted apart
+   (also where the spacing swallowed a one-letter word beside them: "ă n h ạ
+   i ở"), letters repeated, digits and symbols for letters.
 5. A few short terms are ordinary words too ("lon" is a can, "ngu" a part of
    "Ngũ Lạc"; English "dong" and "lech" are Vietnamese typed without
    diacritics): they weigh little alone and need company to hold a report.
@@ -99,7 +100,9 @@ def _collapse(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, spaced: set[str] | None = None) -> list[str]:
+    """The text's words, disguises undone; words whose letters were spaced
+    apart are added to `spaced` as they were joined."""
     text = unicodedata.normalize("NFC", text).lower()
     words = []
     for word in WORD.findall(text):
@@ -117,6 +120,8 @@ def tokens(text: str) -> list[str]:
             continue
         if len(run) >= 2:
             joined.append("".join(run))
+            if spaced is not None:
+                spaced.add(joined[-1])
         else:
             joined.extend(run)
         run = []
@@ -404,10 +409,23 @@ def _masked_match(window: list[str], lexicon: Lexicon) -> tuple[str, float] | No
     return best
 
 
+def _within_spaced(word: str, lexicon: Lexicon) -> tuple[str, float] | None:
+    """A term spelt by letters spaced apart beside a one-letter word that the
+    spacing swallowed ("ă n h ạ i ở" joins into "ănhạiở"): the longest term
+    the run starts or ends with."""
+    for size in range(len(word) - 1, 2, -1):  # three letters at least
+        for part in (word[:size], word[-size:]):
+            weight = lexicon.terms.get((part,))
+            if weight is not None:
+                return part, weight
+    return None
+
+
 def offensive_matches(
     text: str, lexicon: Lexicon, places: set[tuple[str, ...]]
 ) -> list[tuple[str, float]]:
-    words = _without_places(tokens(text), places, max((len(p) for p in places), default=1))
+    spaced: set[str] = set()
+    words = _without_places(tokens(text, spaced), places, max((len(p) for p in places), default=1))
     disguised = _disguised_words(text)
     found: list[tuple[str, float]] = []
     i = 0
@@ -438,6 +456,9 @@ def offensive_matches(
                 break
             if matched:
                 break
+        if not matched and words[i] in spaced and (part := _within_spaced(words[i], lexicon)):
+            found.append(part)
+            matched = 1
         root = words[i] and (_english_root(words[i]) or _english_root(_collapse(words[i])))
         if not matched and root:
             found.append((root, 1.0))

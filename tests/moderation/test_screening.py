@@ -48,6 +48,7 @@ def send(client, text, **extra):
         "Hạng người vô tích sự mới đổ rác ở đây.",  # a kind of person, then what they are
         "Moronic drivers park on the pavement.",  # an English insult's adjective
         "Mấy đứa cầm thú phá nát ghế đá công viên.",  # a name for a vicious person
+        "Bọn ă n h ạ i ở ấp này.",  # spaced apart, beside a one-letter word
     ],
 )
 def test_offensive_text_is_held_for_review(resident, anonymous, staff, text):
@@ -76,6 +77,7 @@ def test_offensive_text_is_held_for_review(resident, anonymous, staff, text):
         "Đồ con nít chơi bỏ lại đầy sân.",  # children's things
         "Cái lon nước ngọt vứt đầy bờ kè.",  # a can, in a text with diacritics
         "Cứt bò đầy đường vào ấp 5, xe trượt ngã.",  # literal dung, not a curse
+        "Dãy nhà A B C ở khu tập thể bị ngập.",  # letters that name blocks
     ],
 )
 def test_place_names_and_everyday_words_are_not_flagged(resident, text):

@@ -17,7 +17,7 @@ from typing import Any
 
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScrubber
 
-from moderation.text import redact
+from moderation.redaction import redact
 
 BEARER = re.compile(r"(?i)bearer\s+[\w\-.~+/=]+")
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")

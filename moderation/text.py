@@ -1,4 +1,5 @@
-"""Screening a report's text: offensive words, and personal data to redact.
+"""Screening a report's text: offensive words (personal data to redact is
+`moderation.redaction`'s).
 
 The words come from three lists: the Vietnamese one of the npm package
 vn-badwords (MIT), read from SHARED_DATA_DIR/moderation/ with its SOURCES.md;
@@ -29,7 +30,8 @@ names and ordinary words into insults ("Trà Cú" -> "tra cu"). So:
    dead dog, "ngu" a part of "Ngũ Lạc"). So are "đồ con chó" (the marker, then
    the animal's classifier, then the animal), "óc lợn" (an animal's brain),
    "ngu như ..." / "ngu vãi" (stupid, compared or intensified) and a curse on
-   someone's parents followed by a person ("mẹ cha bọn ...").
+   someone's parents followed by a person ("mẹ cha bọn ..."): these
+   patterns are `moderation.insults`.
 8. A word disguised (digits for letters, letters repeated, letters masked
    with *) is meant: an ambiguous term so written weighs in full ("l0n"), and
    a masked word matches the terms it could spell ("đ** m*" is "địt mẹ").
@@ -40,6 +42,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+
+from moderation.insults import collapse, insulted_people
+from moderation.redaction import redact
 
 OWN_TERMS = Path(__file__).with_name("terms.txt")
 VIETNAMESE_LIST = "moderation/vi_offensive_words.txt"
@@ -93,11 +98,6 @@ def fold(text: str) -> str:
 
 def _is_ascii(word: str) -> bool:
     return word.isascii()
-
-
-def _collapse(word: str) -> str:
-    """Letters repeated for emphasis: "nguuuu" -> "ngu", "đmmmm" -> "đm"."""
-    return re.sub(r"(.)\1+", r"\1", word)
 
 
 def tokens(text: str, spaced: set[str] | None = None) -> list[str]:
@@ -251,37 +251,6 @@ class TextVerdict:
     personal_data: list[str] = field(default_factory=list)
 
 
-# Rule 7: words naming a person, and what they must not be called.
-PERSON_MARKERS = {
-    ("thằng",), ("đồ",), ("bọn",), ("lũ",), ("tụi",), ("quân",), ("con",), ("mấy", "thằng"),
-    ("thang",), ("bon",), ("lu",), ("tui",), ("loại", "người"), ("hạng", "người"), ("cái", "loại"),
-    ("loai", "nguoi"), ("hang", "nguoi"), ("đứa",), ("mấy", "đứa"), ("con", "mụ"), ("mụ",),
-    ("lão",), ("thằng", "cha"), ("dua",), ("con", "mu"), ("lao",),
-}  # fmt: skip
-INSULTS_AFTER_A_PERSON = {
-    ("ngu",), ("chó",), ("lợn",), ("heo",), ("bò",), ("khỉ",), ("khốn",), ("súc", "sinh"),
-    ("súc", "vật"), ("mất", "dạy"), ("mất", "nết"), ("vô", "học"), ("ngu", "học"),
-    ("hoang",), ("mặt", "dày"), ("mặt", "lồn"), ("ăn", "hại"), ("vô", "dụng"), ("rác", "rưởi"),
-    ("ăn", "bám"), ("đần",), ("óc", "lợn"), ("óc", "chó"), ("não", "tôm"), ("mất", "dậy"),
-    ("ngu", "si"), ("chó", "má"), ("cặc",), ("lồn",), ("đĩ",), ("điếm",), ("ranh",),
-    ("láo",), ("hãm",), ("hèn",), ("đểu",), ("mất", "nết"), ("khốn", "kiếp"), ("bần",),
-    ("chó", "săn"), ("côn", "đồ"), ("lưu", "manh"), ("mặt", "dày"), ("thối", "tha"),
-    ("ngu",), ("cho",), ("khon",), ("suc", "sinh"), ("suc", "vat"), ("mat", "day"),
-    ("vo", "hoc"), ("an", "hai"), ("vo", "dung"), ("mat", "net"), ("ngu", "hoc"), ("lon",),
-    ("ăn", "cháo", "đá", "bát"), ("vô", "tích", "sự"), ("đầu", "đất"), ("trời", "đánh"),
-    ("an", "chao", "da", "bat"), ("vo", "tich", "su"), ("dau", "dat"), ("troi", "danh"),
-    ("rac", "ruoi"),
-    # Names for a worthless, mad or vicious person, in common use.
-    ("bù", "nhìn"), ("đần", "độn"), ("sâu", "bọ"), ("cặn", "bã"), ("điên",), ("khùng",),
-    ("vô", "văn", "hóa"), ("vô", "văn", "hoá"), ("thiểu", "năng"), ("bại", "não"),
-    ("cầm", "thú"), ("lừa", "đảo"), ("đầu", "trâu", "mặt", "ngựa"), ("dở", "hơi"),
-    ("ngu", "ngốc"), ("ký", "sinh"), ("tay", "sai"), ("ôn", "dịch"), ("mọi", "rợ"),
-    ("hỗn", "láo"), ("vô", "lại"), ("đốn", "mạt"), ("hèn", "hạ"), ("mặt", "l"), ("mặt", "lờ"),
-    ("bu", "nhin"), ("dan", "don"), ("sau", "bo"), ("can", "ba"), ("khung",),
-    ("vo", "van", "hoa"), ("thieu", "nang"), ("bai", "nao"), ("cam", "thu"), ("lua", "dao"),
-    ("dau", "trau", "mat", "ngua"), ("do", "hoi"), ("ngu", "ngoc"), ("on", "dich"),
-    ("hon", "lao"), ("vo", "lai"), ("mat", "l"),
-}  # fmt: skip
 # Rule 6: roots that make any English word built on them offensive. Only at
 # a word's start or end (or anywhere, for the first two), so that "Scunthorpe",
 # "class" and "Dickens" stay clean.
@@ -302,67 +271,6 @@ def _english_root(word: str) -> str | None:
         ):
             return root
     return None
-
-
-# "con" names animals too: "con chó", "con bò" are the animals themselves.
-# ("lon" typed without diacritics is "lợn" as well as "lồn".)
-ANIMALS = {("chó",), ("lợn",), ("heo",), ("bò",), ("khỉ",), ("trâu",), ("cho",), ("lon",),
-           ("bo",), ("khi",), ("trau",)}  # fmt: skip
-# An animal's brain: "óc lợn", "não chó" (not "óc heo", a dish).
-BRAINS = {("óc",), ("não",), ("oc",), ("nao",)}
-# "ngu" compared ("ngu như bò") or intensified ("ngu vãi", "ngu vl").
-STUPID = {"ngu"}
-STUPID_FOLLOWERS = {"như", "vãi", "vl", "vcl", "thế", "vậy", "quá", "dốt", "xuẩn", "si", "nhu",
-                    "vai", "vay", "qua", "dot", "xuan"}  # fmt: skip
-# A curse on someone's parents or forebears, aimed at a person.
-CURSES_ON_FOREBEARS = {("mẹ", "cha"), ("tổ", "cha"), ("tiên", "sư"), ("mả", "mẹ"), ("mả", "cha"),
-                       ("me", "cha"), ("to", "cha"), ("tien", "su")}  # fmt: skip
-PRONOUNS = {("nó",), ("mày",), ("chúng", "mày"), ("tụi", "bay"), ("no",), ("may",)}
-
-
-def _starts(words: list[str], at: int, phrase: tuple[str, ...]) -> bool:
-    return tuple(words[at : at + len(phrase)]) == phrase
-
-
-INSULTS_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
-for _insult in INSULTS_AFTER_A_PERSON:
-    INSULTS_BY_FIRST_WORD.setdefault(_insult[0], []).append(_insult)
-# The words that may start one of rule 7's patterns: any other word is passed by.
-RULE_7_STARTS = {p[0] for p in PERSON_MARKERS | BRAINS | CURSES_ON_FOREBEARS} | STUPID
-
-
-def _insulted_people(words: list[str]) -> list[tuple[str, float]]:
-    found = []
-    for i in range(len(words)):
-        if words[i] not in RULE_7_STARTS and _collapse(words[i]) not in STUPID:
-            continue
-        for marker in PERSON_MARKERS:
-            if not _starts(words, i, marker):
-                continue
-            after = i + len(marker)
-            for insult in INSULTS_BY_FIRST_WORD.get(words[after] if after < len(words) else "", ()):
-                if marker == ("con",) and insult in ANIMALS:
-                    continue
-                if _starts(words, after, insult):
-                    found.append((" ".join((*marker, *insult)), 1.0))
-            # "đồ con chó": the marker, the animals' classifier, the animal.
-            if marker != ("con",) and words[after : after + 1] == ["con"]:
-                for animal in ANIMALS:
-                    if _starts(words, after + 1, animal):
-                        found.append((" ".join((*marker, "con", *animal)), 1.0))
-        for brain in BRAINS:
-            for animal in ANIMALS - {("heo",)}:
-                if _starts(words, i, brain) and _starts(words, i + len(brain), animal):
-                    found.append((" ".join((*brain, *animal)), 1.0))
-        following = _collapse(words[i + 1]) if i + 1 < len(words) else ""
-        if _collapse(words[i]) in STUPID and following in STUPID_FOLLOWERS:
-            found.append((f"ngu {following}", 1.0))
-        for curse in CURSES_ON_FOREBEARS:
-            if _starts(words, i, curse):
-                after = i + len(curse)
-                if any(_starts(words, after, p) for p in PERSON_MARKERS | PRONOUNS):
-                    found.append((" ".join(curse), 1.0))
-    return found
 
 
 def _english_stems(word: str) -> set[str]:
@@ -439,7 +347,7 @@ def offensive_matches(
                 found.append(masked)
                 matched = size
                 break
-            candidates = {tuple(window), tuple(_collapse(w) for w in window)}
+            candidates = {tuple(window), tuple(collapse(w) for w in window)}
             if size == 1 and window[0].isascii() and len(window[0]) >= 5:
                 candidates |= {(stem,) for stem in _english_stems(window[0])}
             for candidate in candidates:
@@ -459,56 +367,14 @@ def offensive_matches(
         if not matched and words[i] in spaced and (part := _within_spaced(words[i], lexicon)):
             found.append(part)
             matched = 1
-        root = words[i] and (_english_root(words[i]) or _english_root(_collapse(words[i])))
+        root = words[i] and (_english_root(words[i]) or _english_root(collapse(words[i])))
         if not matched and root:
             found.append((root, 1.0))
         i += matched or 1
     # Rule 7, where rule 1's list found nothing in the same place.
     named = {term for term, _ in found}
-    found += [(term, w) for term, w in _insulted_people(words) if term not in named]
+    found += [(term, w) for term, w in insulted_people(words) if term not in named]
     return found
-
-
-# Personal data: replaced in the public text, kept for staff. Phone numbers
-# are found by Google's libphonenumber matcher (the phonenumbers package) as
-# a Vietnamese reader would dial them, in any spacing or with a country code.
-PERSONAL_DATA = {
-    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE),
-    "citizen_id": re.compile(r"(?<!\d)\d{3}[\s.]?\d{3}[\s.]?\d{6}(?!\d)"),
-    "licence_plate": re.compile(
-        r"(?<![\w])\d{2}\s?-?\s?[A-Z][A-Z0-9]?\s?-?\s?\d{3}\.?\d{1,2}(?![\w])", re.IGNORECASE
-    ),
-}
-REDACTED = "[***]"
-PHONE_REGION = "VN"
-# A phone number has at least this many digits; fewer, and the matcher is not asked.
-PHONE_MIN_DIGITS = 8
-DIGIT = re.compile(r"\d")
-
-
-def _redact_phones(text: str) -> tuple[str, int]:
-    if len(DIGIT.findall(text)) < PHONE_MIN_DIGITS:
-        return text, 0
-    import phonenumbers
-
-    found = list(
-        phonenumbers.PhoneNumberMatcher(text, PHONE_REGION, leniency=phonenumbers.Leniency.POSSIBLE)
-    )
-    for match in reversed(found):
-        text = text[: match.start] + REDACTED + text[match.end :]
-    return text, len(found)
-
-
-def redact(text: str) -> tuple[str, list[str]]:
-    kinds = []
-    for kind, pattern in PERSONAL_DATA.items():
-        text, count = pattern.subn(REDACTED, text)
-        if count:
-            kinds.append(kind)
-    text, phones = _redact_phones(text)
-    if phones:
-        kinds.append("phone")
-    return text, kinds
 
 
 def screen_text(text: str, lexicon: Lexicon, places: set[tuple[str, ...]]) -> TextVerdict:

@@ -55,6 +55,16 @@ class Snapshot(Generic[T]):
             self._checked_at = time.monotonic()
             return self._value
 
+    def get_holding(self, holds: Callable[[T], bool]) -> T:
+        """The snapshot, checked against the database at once when it does not
+        hold what is asked for (`holds` false): a row made in another process
+        since this one last looked is then found without waiting."""
+        value = self.get()
+        if not holds(value):
+            self.invalidate()
+            value = self.get()
+        return value
+
     def invalidate(self, **_signal_kwargs: object) -> None:
         """Compare versions on the next read (a change saved in this process)."""
         self._checked_at = -math.inf

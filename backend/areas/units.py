@@ -12,8 +12,4 @@ def unit_of(unit_id: int | None) -> Unit | None:
     """The unit with this id, active or not; None for none."""
     if unit_id is None:
         return None
-    units = _units.get()
-    if unit_id not in units:  # made in another process since this one last looked
-        _units.invalidate()
-        units = _units.get()
-    return units[unit_id]
+    return _units.get_holding(lambda units: unit_id in units)[unit_id]

@@ -37,10 +37,7 @@ def active_category(code: str) -> Category | None:
 def category_of(category_id: int) -> Category:
     """A report's category, active or not (a report keeps the category it was
     sent with after the catalogue retires it)."""
-    catalogue = _catalogue.get()
-    if category_id not in catalogue.by_id:  # made in another process since this one last looked
-        _catalogue.invalidate()
-        catalogue = _catalogue.get()
+    catalogue = _catalogue.get_holding(lambda held: category_id in held.by_id)
     return catalogue.by_id[category_id]
 
 

@@ -42,6 +42,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from moderation.insults import collapse, insulted_people
 from moderation.redaction import redact
@@ -100,19 +101,32 @@ def _is_ascii(word: str) -> bool:
     return word.isascii()
 
 
-def tokens(text: str, spaced: set[str] | None = None) -> list[str]:
-    """The text's words, disguises undone; words whose letters were spaced
-    apart are added to `spaced` as they were joined."""
+REPEATED = re.compile(r"(.)\1\1")
+
+
+class _Words(NamedTuple):
+    words: list[str]
+    spaced: set[str]  # the words joined from letters spaced apart
+    disguised: set[str]  # written with digits or symbols for letters, or a letter thrice (rule 8)
+
+
+def _read(text: str) -> _Words:
+    """The text's words, disguises undone, and which of them were disguised."""
     text = unicodedata.normalize("NFC", text).lower()
     words = []
+    disguised = set()
     for word in WORD.findall(text):
         if (any(c.isdigit() for c in word) and any(c.isalpha() for c in word)) or "!" in word:
             word = word.translate(LEET)  # "d1t", "l0n", "sh!t"; pure numbers are left alone
+            disguised.add(word)
         elif word in ("@", "$"):
             word = word.translate(LEET)
+        elif REPEATED.search(word):
+            disguised.add(word)
         words.append(word)
     # Letters spaced or dotted apart ("d m", "f.u.c.k") become one word.
     joined: list[str] = []
+    spaced: set[str] = set()
     run: list[str] = []
     for word in [*words, ""]:
         if len(word) == 1 and word.isalpha():
@@ -120,14 +134,17 @@ def tokens(text: str, spaced: set[str] | None = None) -> list[str]:
             continue
         if len(run) >= 2:
             joined.append("".join(run))
-            if spaced is not None:
-                spaced.add(joined[-1])
+            spaced.add(joined[-1])
         else:
             joined.extend(run)
         run = []
         if word:
             joined.append(word)
-    return joined
+    return _Words(joined, spaced, disguised)
+
+
+def tokens(text: str) -> list[str]:
+    return _read(text).words
 
 
 @dataclass
@@ -282,21 +299,6 @@ def _english_stems(word: str) -> set[str]:
     }
 
 
-REPEATED = re.compile(r"(.)\1\1")
-
-
-def _disguised_words(text: str) -> set[str]:
-    """The words of a text written with digits or symbols for letters, or
-    with a letter repeated three times, as tokens() gives them (rule 8)."""
-    found = set()
-    for raw in WORD.findall(unicodedata.normalize("NFC", text).lower()):
-        if (any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw)) or "!" in raw:
-            found.add(raw.translate(LEET))
-        elif REPEATED.search(raw):
-            found.add(raw)
-    return found
-
-
 def _spells(masked: str, word: str) -> bool:
     """Whether a word with letters masked ("đ**") could be this word ("địt")."""
     return len(masked) == len(word) and all(
@@ -332,9 +334,9 @@ def _within_spaced(word: str, lexicon: Lexicon) -> tuple[str, float] | None:
 def offensive_matches(
     text: str, lexicon: Lexicon, places: set[tuple[str, ...]]
 ) -> list[tuple[str, float]]:
-    spaced: set[str] = set()
-    words = _without_places(tokens(text, spaced), places, max((len(p) for p in places), default=1))
-    disguised = _disguised_words(text)
+    read = _read(text)
+    spaced, disguised = read.spaced, read.disguised
+    words = _without_places(read.words, places, max((len(p) for p in places), default=1))
     found: list[tuple[str, float]] = []
     i = 0
     while i < len(words):
@@ -367,8 +369,11 @@ def offensive_matches(
         if not matched and words[i] in spaced and (part := _within_spaced(words[i], lexicon)):
             found.append(part)
             matched = 1
-        root = words[i] and (_english_root(words[i]) or _english_root(collapse(words[i])))
-        if not matched and root:
+        if (
+            not matched
+            and words[i]
+            and (root := _english_root(words[i]) or _english_root(collapse(words[i])))
+        ):
             found.append((root, 1.0))
         i += matched or 1
     # Rule 7, where rule 1's list found nothing in the same place.

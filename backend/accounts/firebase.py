@@ -19,6 +19,7 @@ from firebase_admin import auth, credentials
 
 from backend.accounts.models import Role, User
 from backend.errors import NotAuthenticated
+from backend.statements import STAND_IN_TEXT, Statement
 
 APP_NAME = "civic-feedback"
 _lock = threading.Lock()
@@ -107,13 +108,15 @@ class _VerifiedTokens:
 _verified = _VerifiedTokens(size=10_000)
 
 
+# Read on every signed-in request. No ordering: the uid is unique.
+_RESIDENT = Statement(lambda uid: User.objects.filter(firebase_uid=uid), uid=STAND_IN_TEXT)
+
+
 def resident_for_claims(claims: dict) -> User:
     """The local user of a Firebase identity, created on first sight."""
     uid = claims["uid"]
-    try:
-        # get(), not first(): the uid is unique, and ordering it costs more than the query.
-        user = User.objects.get(firebase_uid=uid)
-    except User.DoesNotExist:
+    user = _RESIDENT.first(uid=uid)
+    if user is None:
         try:
             with transaction.atomic():
                 user = User.objects.create(

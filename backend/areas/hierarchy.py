@@ -9,7 +9,8 @@ and groups reports by an area of any level in one join.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -25,6 +26,9 @@ AREA_FIELDS = ("id", "code", "name", "short_name", "level", "parent_id", "editio
 class AreaTree:
     areas: dict[int, Area]
     levels: dict[tuple[str, str], AreaLevel]
+    # What is computed from this tree alone (the API's chain of an area, in a
+    # language), kept as long as the tree is: a new tree starts it empty.
+    derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def chain(self, area_id: int | None) -> list[Area]:
         """The area and its ancestors, largest first; empty for no area."""

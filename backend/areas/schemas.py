@@ -34,9 +34,15 @@ class AreaOut(Out):
 
     @classmethod
     def chain(cls, area_id: int | None) -> "list[AreaOut]":
-        """An area and its ancestors, largest first, from the area tree."""
+        """An area and its ancestors, largest first, from the area tree (built
+        once per tree and language: a page of reports shows a few areas many times)."""
         language = (get_language() or "vi")[:2]
-        return [cls.of(area, language) for area in area_tree().chain(area_id)]
+        tree = area_tree()
+        key = (cls, area_id, language)
+        chain = tree.derived.get(key)
+        if chain is None:
+            chain = tree.derived[key] = [cls.of(area, language) for area in tree.chain(area_id)]
+        return chain
 
 
 class UnitOut(Out):

@@ -18,12 +18,11 @@ from backend.accounts.auth import (
 )
 from backend.errors import Forbidden
 from backend.pages import PageQuery, keyset_page
-from backend.photos.models import Photo, PhotoState
 from backend.photos.schemas import PhotoOut
 from backend.public_cache import cached_for_anonymous
 from backend.reports import services, workflow
 from backend.reports.feed import FeedQuery, public_reports
-from backend.reports.models import Report, ReportEvent
+from backend.reports.models import Report
 from backend.reports.photos import add_report_photo
 from backend.reports.schemas import (
     DuplicateCandidateOut,
@@ -39,23 +38,9 @@ from backend.schema_types import Out, errors
 router = Router(tags=["reports"], auth=ResidentAuth())
 
 
-def _timeline_and_photos(report: Report, is_mine: bool) -> tuple[list[ReportEvent], list[Photo]]:
-    """What a resident is shown of a report's timeline and photos."""
-    # Internal notes are the staff's; no resident sees them, the reporter included.
-    events = (
-        ReportEvent.objects.filter(report=report, is_public=True)
-        .select_related("actor")
-        .only("kind", "created_at", "message", "data", "actor__role")
-    )
-    photos = Photo.objects.filter(report=report).order_by("created_at")
-    if not is_mine:
-        photos = photos.filter(state=PhotoState.READY, hidden=False)
-    return list(events), list(photos)
-
-
 def _full_view(report: Report, viewer_id: int | None) -> ReportOut:
     is_mine = viewer_id == report.reporter_id
-    return ReportOut.of_report(report, is_mine, *_timeline_and_photos(report, is_mine))
+    return ReportOut.of_report(report, is_mine, *services.timeline_and_photos(report, is_mine))
 
 
 @router.post(
@@ -86,7 +71,7 @@ def create_report(request: AuthedRequest, payload: ReportIn):
         events = [event for event in events if event.is_public]
     else:  # a retry: the report as it is now
         report = services.visible_report(report.id, request.auth)
-        events, photos = _timeline_and_photos(report, is_mine=True)
+        events, photos = services.timeline_and_photos(report, is_mine=True)
     candidates = [
         DuplicateCandidateOut.of(c.report, distance_m=round(c.distance_m, 1))
         for c in services.duplicate_candidates(report)

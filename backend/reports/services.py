@@ -22,7 +22,7 @@ from backend.catalogue.attributes import clean_attributes
 from backend.errors import NotFound, ServiceError, Unprocessable
 from backend.geo import distance_m, h3_cells, neighbourhood_r10
 from backend.jobs import enqueue_on_commit
-from backend.photos.models import Photo
+from backend.photos.models import Photo, PhotoState
 from backend.reports.access import managing_area_id
 from backend.reports.geocoding import fill_address
 from backend.reports.history import check_report_rate, reporter_history
@@ -38,6 +38,7 @@ from backend.reports.models import (
 from backend.reports.photos import attach_uploaded_photos
 from backend.reports.screening import ScreeningDecision, screen_new_report
 from backend.reports.timeline import NewEvent, record_event, record_events
+from backend.statements import STAND_IN_UUID, Statement
 
 # Crockford's base32 without I, L, O, U: easy to read out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -245,16 +246,46 @@ def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandid
     return found
 
 
+# A report, its timeline and its photos are read on every view of it.
+_REPORT = Statement(lambda report_id: Report.objects.filter(id=report_id), report_id=STAND_IN_UUID)
+# Internal notes are the staff's; no resident sees them, the reporter included.
+_PUBLIC_EVENTS = Statement(
+    lambda report_id: (
+        ReportEvent.objects.filter(report_id=report_id, is_public=True)
+        .select_related("actor")
+        .only("kind", "created_at", "message", "data", "actor__role")
+    ),
+    report_id=STAND_IN_UUID,
+)
+_ALL_PHOTOS = Statement(
+    lambda report_id: Photo.objects.filter(report_id=report_id).order_by("created_at"),
+    report_id=STAND_IN_UUID,
+)
+_SHOWN_PHOTOS = Statement(
+    lambda report_id: Photo.objects.filter(
+        report_id=report_id, state=PhotoState.READY, hidden=False
+    ).order_by("created_at"),
+    report_id=STAND_IN_UUID,
+)
+
+
 def visible_report(report_id: uuid.UUID, viewer: User | None) -> Report:
     """A report the viewer may see: their own always, others' when public."""
-    try:
-        report = Report.objects.get(id=report_id)
-    except Report.DoesNotExist:
-        raise NotFound(_("No such report.")) from None
+    report = _REPORT.first(report_id=report_id)
+    if report is None:
+        raise NotFound(_("No such report."))
     is_reporter = viewer is not None and viewer.id == report.reporter_id
     if report.visibility != Visibility.PUBLIC and not is_reporter:
         raise NotFound(_("No such report."))
     return report
+
+
+def timeline_and_photos(report: Report, is_mine: bool) -> tuple[list[ReportEvent], list[Photo]]:
+    """What a resident is shown of a report's timeline and photos: its reporter
+    sees every photo (one still being processed, one a moderator hid), others
+    only those ready and shown."""
+    photos = _ALL_PHOTOS if is_mine else _SHOWN_PHOTOS
+    return _PUBLIC_EVENTS.all(report_id=report.id), photos.all(report_id=report.id)
 
 
 @transaction.atomic

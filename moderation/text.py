@@ -30,8 +30,9 @@ names and ordinary words into insults ("Trà Cú" -> "tra cu"). So:
    dead dog, "ngu" a part of "Ngũ Lạc"). So are "đồ con chó" (the marker, then
    the animal's classifier, then the animal), "óc lợn" (an animal's brain),
    "ngu như ..." / "ngu vãi" (stupid, compared or intensified) and a curse on
-   someone's parents followed by a person ("mẹ cha bọn ..."): these
-   patterns are `moderation.insults`.
+   someone's parents followed by a person ("mẹ cha bọn ..."), "chó chết"
+   exclaimed and English "you (useless) clowns": these patterns are
+   `moderation.insults`.
 8. A word disguised (digits for letters, letters repeated, letters masked
    with *) is meant: an ambiguous term so written weighs in full ("l0n"), and
    a masked word matches the terms it could spell ("đ** m*" is "địt mẹ").

@@ -3,8 +3,8 @@ how many clean ones pass, how long one text takes.
 
     uv run python bench/screening.py
 
-Seven sets: tests/fixtures/moderation_texts.jsonl, the one the rules are
-tuned on, and six held-out sets (moderation_heldout*.jsonl), each written
+Eight sets: tests/fixtures/moderation_texts.jsonl, the one the rules are
+tuned on, and seven held-out sets (moderation_heldout*.jsonl), each written
 before a change to the rules and measured after it; the latest one's figure
 is the honest one (SETS says how each was used). Runs with the
 demo's place names (the service area's, taken out of the text before matching).
@@ -51,8 +51,12 @@ SETS = {
     # Written (and committed) before that change, measured once after it
     # (0.60); its misses then taught the rules the names it used.
     "held out, fifth": ROOT / "tests" / "fixtures" / "moderation_heldout_5.jsonl",
-    # Written after the last change to the rules, measured once as written.
+    # Written (and committed) before the rules changed, measured once after it
+    # (0.78); its misses were then read, and the vocabulary widened from the
+    # language rather than from them alone.
     "held out, sixth": ROOT / "tests" / "fixtures" / "moderation_heldout_6.jsonl",
+    # Written after the last change to the rules, measured once as written.
+    "held out, seventh": ROOT / "tests" / "fixtures" / "moderation_heldout_7.jsonl",
 }
 
 

@@ -1,6 +1,7 @@
 """Cursor pages: keyset pagination with signed, opaque cursors."""
 
 import binascii
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from pydantic import Field
 
 from backend.errors import ServiceError
 from backend.schema_types import in_utc
+from backend.statements import STAND_IN_TIME, STAND_IN_UUID, Statement
 
 MAX_PAGE_SIZE = 100
 
@@ -64,15 +66,63 @@ def keyset_page(
 
     Returns the rows and the cursor of the next page (None on the last page).
     """
-    sign, after = ("-", "lt") if descending else ("", "gt")
-    queryset = queryset.order_by(f"{sign}{time_field}", f"{sign}id")
+    queryset = _in_order(queryset, time_field, descending)
     if cursor:
         moment, last_id = _decode_cursor(cursor)
-        queryset = queryset.filter(
-            Q(**{f"{time_field}__{after}": moment})
-            | Q(**{time_field: moment, f"id__{after}": last_id})
+        queryset = _after(queryset, moment, last_id, time_field, descending)
+    return _page(list(queryset[: limit + 1]), limit, time_field)
+
+
+class KeysetPages:
+    """keyset_page's pages of a query whose shape never changes (a resident's
+    own reports), compiled once per page size (`backend.statements`):
+    `build(**values)` is the query, `stand_ins` its values to compile it with."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        time_field: str = "created_at",
+        descending: bool = True,
+        **stand_ins: Any,
+    ) -> None:
+        self._time_field = time_field
+
+        def first(limit: int, **values: Any) -> QuerySet:
+            return _in_order(build(**values), time_field, descending)[: limit + 1]
+
+        def following(limit: int, moment: datetime, last_id: str, **values: Any) -> QuerySet:
+            after = _after(build(**values), moment, last_id, time_field, descending)
+            return _in_order(after, time_field, descending)[: limit + 1]
+
+        self._first = Statement(first, **stand_ins)
+        self._following = Statement(
+            following, moment=STAND_IN_TIME, last_id=STAND_IN_UUID, **stand_ins
         )
-    rows = list(queryset[: limit + 1])
+
+    def page(self, cursor: str | None, limit: int, **values: Any) -> tuple[list[Any], str | None]:
+        if cursor:
+            moment, last_id = _decode_cursor(cursor)
+            rows = self._following.all(shape=(limit,), moment=moment, last_id=last_id, **values)
+        else:
+            rows = self._first.all(shape=(limit,), **values)
+        return _page(rows, limit, self._time_field)
+
+
+def _in_order(queryset: QuerySet, time_field: str, descending: bool) -> QuerySet:
+    sign = "-" if descending else ""
+    return queryset.order_by(f"{sign}{time_field}", f"{sign}id")
+
+
+def _after(
+    queryset: QuerySet, moment: datetime, last_id: Any, time_field: str, descending: bool
+) -> QuerySet:
+    after = "lt" if descending else "gt"
+    return queryset.filter(
+        Q(**{f"{time_field}__{after}": moment}) | Q(**{time_field: moment, f"id__{after}": last_id})
+    )
+
+
+def _page(rows: list[Any], limit: int, time_field: str) -> tuple[list[Any], str | None]:
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

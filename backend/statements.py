@@ -10,8 +10,8 @@ way the queryset itself makes them (the compiler's converters, `from_db`,
 select_related's populators). Only SQL text is kept: no row, so nothing that
 can go out of date.
 
-A stand-in must be a value the query compares a column with (`id=report_id`,
-`expires_at__gt=now`); each must reach the SQL as one parameter, which is
+A stand-in must be a value the query compares columns with (`id=report_id`,
+`expires_at__gt=now`), each comparison one parameter of the SQL, which is
 checked when the statement is compiled.
 """
 
@@ -32,71 +32,74 @@ M = TypeVar("M", bound=Model)
 STAND_IN_UUID = uuid.UUID("5747a7e1-0000-4000-8000-000000000001")
 STAND_IN_TEXT = "stand-in for a text the statement is run with"
 STAND_IN_TIME = datetime(2000, 1, 1, 0, 0, 1, 234567, tzinfo=UTC)
+STAND_IN_ID = -574_700_001
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    slots: dict[str, tuple[int, Lookup]]  # a stand-in's name: its parameter, its lookup
+    # A stand-in's name: where it reached the SQL, and a lookup that prepares it.
+    slots: dict[str, tuple[list[int], Lookup]]
     rows_to_models: "_RowsToModels"
 
 
 class Statement(Generic[M]):
-    """`build(**values)` is a queryset; `stand_ins` are values to compile it with."""
+    """`build(*shape, **values)` is a queryset; `stand_ins` are values to
+    compile it with. `shape` is what changes its SQL (a page's size, whether
+    it follows a cursor): it is compiled once for each shape it is run with,
+    so a shape must take few values."""
 
     def __init__(self, build: Callable[..., QuerySet[M]], **stand_ins: Any) -> None:
         self._build = build
         self._stand_ins = stand_ins
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[tuple[str, tuple], _Compiled] = {}
         self._lock = threading.Lock()
 
-    def all(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
-        return list(self._run(using, values))
+    def all(self, using: str = DEFAULT_DB_ALIAS, shape: tuple = (), **values: Any) -> list[M]:
+        return list(self._run(using, shape, values))
 
-    def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> M | None:
-        return next(self._run(using, values), None)
+    def first(self, using: str = DEFAULT_DB_ALIAS, shape: tuple = (), **values: Any) -> M | None:
+        return next(self._run(using, shape, values), None)
 
-    def _run(self, using: str, values: dict[str, Any]) -> Iterator[M]:
-        compiled = self._compiled.get(using) or self._compile(using)
+    def _run(self, using: str, shape: tuple, values: dict[str, Any]) -> Iterator[M]:
+        compiled = self._compiled.get((using, shape)) or self._compile(using, shape)
         if values.keys() != compiled.slots.keys():
             raise TypeError(f"expected the values {sorted(compiled.slots)}, got {sorted(values)}")
         connection = connections[using]
         params = list(compiled.params)
-        for name, (position, lookup) in compiled.slots.items():
+        for name, (positions, lookup) in compiled.slots.items():
             prepared = lookup.lhs.output_field.get_prep_value(values[name])
-            params[position] = lookup.get_db_prep_lookup(prepared, connection)[1][0]
+            as_sent = lookup.get_db_prep_lookup(prepared, connection)[1][0]
+            for position in positions:
+                params[position] = as_sent
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         yield from compiled.rows_to_models(rows, connection)
 
-    def _compile(self, using: str) -> _Compiled:
+    def _compile(self, using: str, shape: tuple) -> _Compiled:
         with self._lock:
-            if using in self._compiled:
-                return self._compiled[using]
-            query = self._build(**self._stand_ins).using(using).query
+            if (using, shape) in self._compiled:
+                return self._compiled[using, shape]
+            query = self._build(*shape, **self._stand_ins).using(using).query
             compiler = query.get_compiler(using)
             sql, params = compiler.as_sql()
             connection = connections[using]
             slots = {}
             for name, stand_in in self._stand_ins.items():
-                lookup = _lookup_of(query.where, stand_in, name)
-                as_sent = lookup.get_db_prep_lookup(lookup.rhs, connection)[1][0]
+                lookups = [lookup for lookup in _lookups(query.where) if lookup.rhs == stand_in]
+                sent = {repr(lk.get_db_prep_lookup(lk.rhs, connection)[1]) for lk in lookups}
+                if not lookups or len(sent) != 1:
+                    raise ValueError(f"the stand-in for {name!r} must be compared with a column")
+                as_sent = lookups[0].get_db_prep_lookup(lookups[0].rhs, connection)[1][0]
                 positions = [i for i, param in enumerate(params) if param == as_sent]
-                if len(positions) != 1:
-                    raise ValueError(f"the stand-in for {name!r} must reach the SQL exactly once")
-                slots[name] = (positions[0], lookup)
+                if len(positions) != len(lookups):
+                    raise ValueError(f"the stand-in for {name!r} must reach the SQL as itself")
+                slots[name] = (positions, lookups[0])
             compiled = _Compiled(sql, tuple(params), slots, _RowsToModels(compiler, using))
-            self._compiled[using] = compiled
+            self._compiled[using, shape] = compiled
             return compiled
-
-
-def _lookup_of(where: WhereNode, stand_in: Any, name: str) -> Lookup:
-    found = [lookup for lookup in _lookups(where) if lookup.rhs == stand_in]
-    if len(found) != 1:
-        raise ValueError(f"the stand-in for {name!r} must be compared with one column")
-    return found[0]
 
 
 def _lookups(node: WhereNode) -> Iterator[Lookup]:

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.db.models import UUIDField, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -86,16 +87,38 @@ def test_the_queryset_is_built_and_compiled_once(two_reports, resident):
     assert built == [STAND_IN_TEXT]
 
 
-def test_a_stand_in_that_does_not_reach_the_sql_once_is_refused(db):
+def test_a_stand_in_that_does_not_reach_the_sql_as_itself_is_refused(db):
     unused = Statement(lambda report_id: Report.objects.all(), report_id=STAND_IN_UUID)
-    with pytest.raises(ValueError, match="compared with one column"):
+    with pytest.raises(ValueError, match="compared with a column"):
         unused.first(report_id=uuid.uuid4())
-    twice = Statement(
-        lambda report_id: Report.objects.filter(id=report_id) | Report.objects.filter(id=report_id),
+    # Also a value of the SQL that no comparison made: it could not be told apart.
+    also_selected = Statement(
+        lambda report_id: Report.objects.filter(id=report_id).annotate(
+            same=Value(report_id, output_field=UUIDField())
+        ),
         report_id=STAND_IN_UUID,
     )
-    with pytest.raises(ValueError):
-        twice.first(report_id=uuid.uuid4())
+    with pytest.raises(ValueError, match="as itself"):
+        also_selected.first(report_id=uuid.uuid4())
+
+
+def test_a_stand_in_compared_twice_and_a_shape(two_reports):
+    """A cursor's time is compared twice; a page's size is part of its SQL."""
+    built = []
+
+    def page(limit, since):
+        built.append(limit)
+        newer = Report.objects.filter(created_at__gt=since) | Report.objects.filter(
+            created_at=since
+        )
+        return newer.order_by("-created_at")[:limit]
+
+    pages = Statement(page, since=STAND_IN_TIME)
+    oldest = Report.objects.get(id=two_reports[0]).created_at
+    assert [r.id for r in pages.all(shape=(5,), since=oldest)] == two_reports[::-1]
+    assert [r.id for r in pages.all(shape=(1,), since=oldest)] == two_reports[1:]
+    assert pages.all(shape=(5,), since=timezone.now()) == []
+    assert built == [5, 1]
 
 
 def test_values_must_be_those_it_was_compiled_with(db):

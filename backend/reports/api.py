@@ -17,7 +17,7 @@ from backend.accounts.auth import (
     signed_in_user,
 )
 from backend.errors import Forbidden
-from backend.pages import PageQuery, keyset_page
+from backend.pages import KeysetPages, PageQuery, keyset_page
 from backend.photos.schemas import PhotoOut
 from backend.public_cache import cached_for_anonymous
 from backend.reports import services, workflow
@@ -34,6 +34,7 @@ from backend.reports.schemas import (
 )
 from backend.reports.services import NewReport
 from backend.schema_types import Out, errors
+from backend.statements import STAND_IN_ID
 
 router = Router(tags=["reports"], auth=ResidentAuth())
 
@@ -112,11 +113,16 @@ def support_report(request: AuthedRequest, report_id: UUID):
     return SupportOut(report_id=report.id, support_count=report.support_count)
 
 
+_MY_REPORTS = KeysetPages(
+    lambda reporter_id: Report.objects.filter(reporter_id=reporter_id).summaries(),
+    reporter_id=STAND_IN_ID,
+)
+
+
 @router.get("/me/reports", response={200: ReportPage, **errors(400, 401, 422)})
 def my_reports(request: AuthedRequest, page: Query[PageQuery]):
     """The resident's own reports, newest first, held ones included."""
-    queryset = Report.objects.filter(reporter=request.auth).summaries()
-    rows, next_cursor = keyset_page(queryset, page.cursor, page.limit)
+    rows, next_cursor = _MY_REPORTS.page(page.cursor, page.limit, reporter_id=request.auth.id)
     return ReportPage(
         items=[ReportSummaryOut.of(r, as_reporter=True) for r in rows], next_cursor=next_cursor
     )

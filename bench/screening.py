@@ -3,10 +3,15 @@ how many clean ones pass, how long one text takes.
 
     uv run python bench/screening.py
 
-Nine sets: tests/fixtures/moderation_texts.jsonl, the one the rules are
-tuned on, and eight held-out sets (moderation_heldout*.jsonl), each written
-before a change to the rules and measured after it; the latest one's figure
-is the honest one (SETS says how each was used). Runs with the
+Nine sets: moderation/examples/moderation_texts.jsonl, the one the word lists'
+rules are tuned on, and eight held-out sets (moderation_heldout*.jsonl), each
+written before a change to the screening and measured after it; the latest
+one's figure is the honest one (SETS says how each was used). The first seven
+are now the learned screen's examples (moderation/examples/, which it is
+trained on); the seventh and eighth stay in tests/fixtures/, which training
+never reads. A text is held as a report's is: the word lists and the learned
+screen together (moderation.rules.text_reasons); the word lists' figures
+alone are printed beside. Runs with the
 demo's place names (the service area's, taken out of the text before matching).
 Goals: offensive recall >= 0.95 and clean passed >= 0.97 on the held-out set,
 < 1 ms per report.
@@ -31,30 +36,31 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from moderation.rules import lexicon, place_names  # noqa: E402
+from moderation.rules import lexicon, place_names, text_reasons  # noqa: E402
 from moderation.text import screen_text  # noqa: E402
 
+EXAMPLES = ROOT / "moderation" / "examples"
 SETS = {
-    "tuned on": ROOT / "tests" / "fixtures" / "moderation_texts.jsonl",
+    "tuned on": EXAMPLES / "moderation_texts.jsonl",
     # Written before the rules changed; its misses were read once, after the
     # first change, so it is no longer quite untouched (see bench/RESULTS.md).
-    "held out, first": ROOT / "tests" / "fixtures" / "moderation_heldout.jsonl",
+    "held out, first": EXAMPLES / "moderation_heldout.jsonl",
     # Written after the first tuning; its figures were read three times as the
     # rules grew (never its misses).
-    "held out, second": ROOT / "tests" / "fixtures" / "moderation_heldout_2.jsonl",
+    "held out, second": EXAMPLES / "moderation_heldout_2.jsonl",
     # Written after the second tuning, measured once as written (0.80); its
     # misses were then read, and the rules generalised from them.
-    "held out, third": ROOT / "tests" / "fixtures" / "moderation_heldout_3.jsonl",
+    "held out, third": EXAMPLES / "moderation_heldout_3.jsonl",
     # Written (and committed) before that change, measured once after it
     # (0.88); its misses were then read, and the rules generalised from them.
-    "held out, fourth": ROOT / "tests" / "fixtures" / "moderation_heldout_4.jsonl",
+    "held out, fourth": EXAMPLES / "moderation_heldout_4.jsonl",
     # Written (and committed) before that change, measured once after it
     # (0.60); its misses then taught the rules the names it used.
-    "held out, fifth": ROOT / "tests" / "fixtures" / "moderation_heldout_5.jsonl",
+    "held out, fifth": EXAMPLES / "moderation_heldout_5.jsonl",
     # Written (and committed) before the rules changed, measured once after it
     # (0.78); its misses were then read, and the vocabulary widened from the
     # language rather than from them alone.
-    "held out, sixth": ROOT / "tests" / "fixtures" / "moderation_heldout_6.jsonl",
+    "held out, sixth": EXAMPLES / "moderation_heldout_6.jsonl",
     # Written after the last change to the rules, measured once as written
     # with the rules alone (0.84).
     "held out, seventh": ROOT / "tests" / "fixtures" / "moderation_heldout_7.jsonl",
@@ -62,6 +68,12 @@ SETS = {
     # had not read the other sets; measured once, with the screen as built.
     "held out, eighth": ROOT / "tests" / "fixtures" / "moderation_heldout_8.jsonl",
 }
+
+
+def is_held(text: str) -> bool:
+    """Held on its text alone: the word lists and the learned screen, as a report is."""
+    reasons, _ = text_reasons(text)
+    return sum(r["score"] for r in reasons) >= 1.0
 
 
 def main() -> None:
@@ -75,7 +87,8 @@ def main() -> None:
     for name, path in SETS.items():
         rows = [json.loads(line) for line in path.open(encoding="utf-8")]
         verdicts = [screen_text(r["text"], lex, places) for r in rows]
-        held = [v.score >= 1.0 for v in verdicts]
+        by_rules = [v.score >= 1.0 for v in verdicts]
+        held = [is_held(r["text"]) for r in rows]
         offensive = [h for r, h in zip(rows, held, strict=True) if r["label"] == "offensive"]
         clean = [h for r, h in zip(rows, held, strict=True) if r["label"] == "clean"]
         personal = [
@@ -84,6 +97,10 @@ def main() -> None:
             if r["label"] == "personal_data"
         ]
         print(f"{name}: {len(rows)} texts")
+        lists_held = [h for r, h in zip(rows, by_rules, strict=True) if r["label"] == "offensive"]
+        lists_passed = [not h for r, h in zip(rows, by_rules, strict=True) if r["label"] == "clean"]
+        print(f"  word lists alone: offensive held {sum(lists_held) / len(lists_held):.3f}, "
+              f"clean passed {sum(lists_passed) / len(lists_passed):.3f}")  # fmt: skip
         print(f"  offensive held   {sum(offensive)}/{len(offensive)} = "
               f"{sum(offensive) / len(offensive):.3f}")  # fmt: skip
         print(f"  clean passed     {clean.count(False)}/{len(clean)} = "
@@ -99,7 +116,7 @@ def main() -> None:
         texts = [r["text"] for r in rows] * 20
         started = time.perf_counter()
         for text in texts:
-            screen_text(text, lex, places)
+            text_reasons(text)
         per_text = (time.perf_counter() - started) / len(texts) * 1000
         print(f"  {per_text:.3f} ms per text ({len(texts)} screened)")
 

@@ -12,6 +12,7 @@ from backend.photos.models import Photo
 from backend.reference_data import Snapshot
 from backend.reports.history import ReporterHistory
 from backend.reports.models import Report
+from moderation.learned import learned_screen
 from moderation.models import BlockedTerm
 from moderation.text import Lexicon, build_lexicon, place_name_sequences, screen_text
 
@@ -48,6 +49,11 @@ def text_reasons(text: str) -> tuple[list[dict], str]:
     reasons = []
     if verdict.matches:
         reasons.append(reason("offensive_language", verdict.score, terms=verdict.matches))
+    # The learned screen holds what the word lists miss; below its threshold
+    # it says nothing, so that it never tips an ordinary complaint over.
+    learned = learned_screen().score(text)
+    if learned >= 1.0:
+        reasons.append(reason("offensive_learned", learned))
     if verdict.personal_data:
         reasons.append(reason("personal_data", 0.0, kinds=verdict.personal_data))
     return reasons, verdict.redacted

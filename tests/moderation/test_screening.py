@@ -74,7 +74,6 @@ def test_offensive_text_is_held_for_review(resident, anonymous, staff, text):
         "Mẹ cha tôi đã già, nhờ phường sửa lối đi.",  # parents, no curse
         "Quán óc heo đầu hẻm đổ nước thải ra đường.",  # a dish, not an insult
         "Mấy con lợn nhà ai thả rông ra đường.",  # the animals themselves
-        "Đồ con nít chơi bỏ lại đầy sân.",  # children's things
         "Cái lon nước ngọt vứt đầy bờ kè.",  # a can, in a text with diacritics
         "Cứt bò đầy đường vào ấp 5, xe trượt ngã.",  # literal dung, not a curse
         "Dãy nhà A B C ở khu tập thể bị ngập.",  # letters that name blocks
@@ -83,6 +82,20 @@ def test_offensive_text_is_held_for_review(resident, anonymous, staff, text):
 def test_place_names_and_everyday_words_are_not_flagged(resident, text):
     report = send(resident, text)
     assert report["visibility"] == "public"
+
+
+def test_an_ambiguous_phrase_is_held_for_a_moderator_who_publishes_it(resident, staff, anonymous):
+    """ "Đồ con nít" is children's things, and also "you brat!": the learned
+    screen holds it (the word lists pass it); a moderator's approval makes it
+    public. A hold delays a clean report, it never loses it."""
+    report = send(resident, "Đồ con nít chơi bỏ lại đầy sân.")
+    assert report["visibility"] == "held"
+    case = ReviewCase.objects.get(report_id=report["id"], state=CaseState.OPEN)
+    assert "offensive_learned" in [r["rule"] for r in case.reasons]
+    assert "offensive_language" not in [r["rule"] for r in case.reasons]
+    approved = staff["moderator"].post(f"/api/v1/moderation/reports/{report['id']}/approve")
+    assert approved.status_code == 200, approved.content
+    assert anonymous.get(f"/api/v1/reports/{report['id']}").status_code == 200
 
 
 def test_personal_data_is_redacted_for_the_public_and_kept_for_staff(resident, anonymous, staff):
@@ -120,7 +133,9 @@ def test_each_kind_of_personal_data_is_found(text, kind):
 
 def test_the_labelled_set_meets_the_goals():
     """Recall ≥ 0.95 on offensive and personal-data texts, precision ≥ 0.95 on clean ones."""
-    path = Path(__file__).resolve().parent.parent / "fixtures" / "moderation_texts.jsonl"
+    path = (
+        Path(__file__).resolve().parents[2] / "moderation" / "examples" / "moderation_texts.jsonl"
+    )
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     assert len(rows) >= 200
     lex, places = lexicon(), place_names()

@@ -1,0 +1,70 @@
+"""The learned screen: how likely a text is to be offensive, from a linear
+model trained on labelled report texts (`moderation.training`).
+
+The word lists (`moderation.text`) know the words they list; a resident who
+insults staff with a word no list has ("bù nhìn", "sâu dân mọt nước") passes
+them. A model of the texts' letters and words learns what the insults of the
+labelled examples share (a person's marker beside contempt, the shapes of
+curses, typed with or without diacritics) and reaches words it never saw.
+
+Scoring needs no library: the text's features are pieces of its letters (2 to
+5, within words) and its words and word pairs, lower case and as typed
+(folding diacritics away would read "đổ", to dump, as "đồ", an insult's
+marker; a text typed without them is learnt from examples typed so); each
+present feature adds its weight, the sum is scaled
+by the square root of how many features the text has, and a logistic gives
+the probability. The weights are a JSON file made by `manage.py
+train_screen` from `moderation/examples/` and committed, so a change to the
+model is a reviewed diff like a change to the word lists.
+"""
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+MODEL_FILE = Path(__file__).with_name("learned_screen.json")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_SHORTEST, _LONGEST = 2, 5
+
+
+def features(text: str) -> set[str]:
+    """The features of a text, each once."""
+    words = _WORD.findall(unicodedata.normalize("NFC", text.lower()))
+    found = {f"w {word}" for word in words}
+    found.update(f"p {a} {b}" for a, b in pairwise(words))
+    for word in words:
+        padded = f" {word} "
+        for size in range(_SHORTEST, min(_LONGEST, len(padded)) + 1):
+            found.update(f"c{padded[i : i + size]}" for i in range(len(padded) - size + 1))
+    return found
+
+
+@dataclass(frozen=True)
+class LearnedScreen:
+    weights: dict[str, float]
+    bias: float
+    threshold: float  # the probability at which a text alone is held
+
+    def probability(self, text: str) -> float:
+        present = features(text)
+        if not present:
+            return 0.0
+        total = sum(self.weights.get(feature, 0.0) for feature in present)
+        logit = self.bias + total / math.sqrt(len(present))
+        return 1.0 / (1.0 + math.exp(-logit))
+
+    def score(self, text: str) -> float:
+        """The text's weight among the screening's reasons: 1.0 (a full
+        offensive term) at the threshold, more above it."""
+        return self.probability(text) / self.threshold
+
+
+@cache
+def learned_screen() -> LearnedScreen:
+    model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    return LearnedScreen(model["weights"], model["bias"], model["threshold"])

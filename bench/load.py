@@ -60,6 +60,36 @@ def worker_rss_mb(master_pid: int) -> float:
     return total / 1024 / max(1, len(children))
 
 
+def cpu_ticks(master_pid: int) -> dict[str, int]:
+    """CPU time used so far by each of the API's workers and PostgreSQL's
+    backends (user and system clock ticks, from /proc), by process: a
+    scenario's difference, divided by its requests, says where a request's
+    time goes."""
+    workers = subprocess.run(
+        ["pgrep", "-P", str(master_pid)], capture_output=True, text=True
+    ).stdout.split()
+    backends = subprocess.run(
+        ["pgrep", "-f", "^postgres: "], capture_output=True, text=True
+    ).stdout.split()
+    ticks = {}
+    for kind, pids in (("api", workers), ("db", backends)):
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue  # ended meanwhile
+            # A process is known by its id and start time (ids are reused).
+            ticks[f"{kind} {pid} {fields[19]}"] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_ms_used(before: dict[str, int], after: dict[str, int], kind: str) -> float:
+    """Milliseconds of CPU of one kind between two readings; a process that
+    ended meanwhile is not counted, one that started counts from zero."""
+    used = sum(t - before.get(key, 0) for key, t in after.items() if key.startswith(kind))
+    return used * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def run_scenario(make_request, clients: int, seconds: float) -> dict:
     latencies: list[float] = []
     errors = [0]
@@ -336,17 +366,27 @@ def main() -> None:
             f"{args.clients} concurrent clients ({args.client}), {args.seconds:.0f} s each; "
             f"{workers} gunicorn workers, {os.cpu_count()} cores shared with the clients"
         )
+
         # The trivial endpoint first and again last: this machine's speed drifts
         # by a fifth over minutes, and every ratio is to their mean.
-        results = [(label, run(make, args.clients, args.seconds)) for label, make in scenarios]
-        results.append(("trivial again, last", run(scenarios[0][1], args.clients, args.seconds)))
+        def measured(make) -> dict:
+            before = cpu_ticks(server.pid)
+            result = run(make, args.clients, args.seconds)
+            after, done = cpu_ticks(server.pid), max(1, result["requests"])
+            result["app_ms"] = cpu_ms_used(before, after, "api") / done
+            result["db_ms"] = cpu_ms_used(before, after, "db") / done
+            return result
+
+        results = [(label, measured(make)) for label, make in scenarios]
+        results.append(("trivial again, last", measured(scenarios[0][1])))
         baseline = (results[0][1]["rps"] + results[-1][1]["rps"]) / 2
         for label, result in results:
             print(
                 f"{label:24s} {result['rps']:8.0f} req/s  "
                 f"{result['rps'] / baseline:5.0%} of trivial  "
                 f"p50 {result['p50']:6.1f} ms  p99 {result['p99']:6.1f} ms  "
-                f"errors {result['errors']}"
+                f"errors {result['errors']}  CPU per request: API {result['app_ms']:.2f} ms, "
+                f"PostgreSQL {result['db_ms']:.2f} ms"
             )
         rss_100 = None
         sent = 0

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core import signing
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field
 
@@ -40,7 +41,7 @@ def encode_cursor(values: list[Any]) -> str:
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    refused = BadCursor("The cursor is not one this server gave out.")
+    refused = BadCursor(_("The cursor is not one this server gave out."))
     try:
         values = signing.loads(cursor, salt=_CURSOR_SALT)
     except (signing.BadSignature, ValueError, UnicodeDecodeError, binascii.Error):

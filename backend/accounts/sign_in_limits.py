@@ -25,6 +25,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from backend.errors import ServiceError
 
@@ -87,13 +88,13 @@ def check_attempt(request: HttpRequest, username: str) -> None:
     locked_until = cache.get(_account_key(username, "locked"))
     if locked_until is not None and locked_until > time.time():
         raise TooManyAttempts(
-            "Too many failed sign-ins for this account; try again later.",
+            _("Too many failed sign-ins for this account; try again later."),
             locked_until - time.time(),
             code="account_locked",
         )
     allowed, window = parse_rate(settings.STAFF_LOGIN_RATE)
     if _count(f"sign-in:address:{client_address(request)}", window) > allowed:
-        raise TooManyAttempts("Too many sign-in attempts; try again later.", window)
+        raise TooManyAttempts(_("Too many sign-in attempts; try again later."), window)
 
 
 def record_failure(username: str) -> None:

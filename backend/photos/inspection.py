@@ -67,7 +67,7 @@ def open_image(data: bytes) -> Image.Image:
             return Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
         except UnidentifiedImageError:
             raise UnsupportedImage(
-                "The file is not a JPEG, PNG, WebP, HEIC or HEIF image."
+                _("The file is not a JPEG, PNG, WebP, HEIC or HEIF image.")
             ) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageTooLarge(_("The image has too many pixels.")) from None

@@ -48,7 +48,7 @@ def test_a_new_routing_rule_routes_the_next_report(resident):
 
 
 def test_a_blocked_term_added_by_a_moderator_holds_the_next_report(resident):
-    text = "Đường này toàn bọn xyzabc phá hoại"
+    text = "Cột đèn xyzabc trước nhà số 5 bị nghiêng"  # a word no list or model knows
     assert send(resident, description=text).json()["visibility"] == "public"
     BlockedTerm.objects.create(term="xyzabc", weight=1.0)
     assert send(resident, description=text, lat=9.948).json()["visibility"] == "held"

@@ -41,6 +41,7 @@ from backend.reports.services import duplicate_candidates
 from console.forms import ActionForm, ModerationForm, SignInForm
 from console.security import with_csp
 from moderation import services as moderation
+from moderation.reasons import describe as describe_reason
 
 LIST_FILTERS = ("status", "category", "priority")
 
@@ -302,6 +303,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
                 {
                     "case": case,
                     "category": localized(case.report.category, "name"),
+                    "reasons": [describe_reason(r) for r in case.reasons],
                     "photos": photos.get(case.report_id, []),
                 }
                 for case in cases

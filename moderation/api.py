@@ -13,6 +13,7 @@ from backend.pages import MAX_PAGE_SIZE
 from backend.photos.models import Photo
 from backend.schema_types import Out, errors
 from moderation import services
+from moderation.reasons import describe
 
 router = Router(tags=["moderation"], auth=StaffAuth())
 
@@ -34,7 +35,10 @@ class CaseOut(Out):
     category: str
     opened_at: datetime
     score: float
-    reasons: list[dict]
+    reasons: list[dict] = Field(
+        description="Each reason's rule (a stable code), score and details, and its "
+        "`label` in the request's language"
+    )
     description: str = Field(description="As the resident wrote it")
     public_description: str
     visibility: str
@@ -59,7 +63,7 @@ def review_queue(request: AuthedRequest, query: Query[QueueQuery]):
             category=c.report.category.code,
             opened_at=c.opened_at,
             score=c.score,
-            reasons=c.reasons,
+            reasons=[{**r, "label": describe(r)} for r in c.reasons],
             description=c.report.description,
             public_description=c.report.public_description,
             visibility=c.report.visibility,

@@ -58,6 +58,14 @@ class LearnedScreen:
         logit = self.bias + total / math.sqrt(len(present))
         return 1.0 / (1.0 + math.exp(-logit))
 
+    def telling_words(self, text: str, most: int = 3) -> list[str]:
+        """The text's words and word pairs that weigh most towards offence,
+        heaviest first: what a moderator is shown of why it was held."""
+        weighed = [
+            (self.weights[f], f[2:]) for f in features(text) if f[0] in "wp" and f in self.weights
+        ]
+        return [words for weight, words in sorted(weighed, reverse=True)[:most] if weight > 0]
+
     def score(self, text: str) -> float:
         """The text's weight among the screening's reasons: 1.0 (a full
         offensive term) at the threshold, more above it."""

@@ -51,9 +51,10 @@ def text_reasons(text: str) -> tuple[list[dict], str]:
         reasons.append(reason("offensive_language", verdict.score, terms=verdict.matches))
     # The learned screen holds what the word lists miss; below its threshold
     # it says nothing, so that it never tips an ordinary complaint over.
-    learned = learned_screen().score(text)
+    screen = learned_screen()
+    learned = screen.score(text)
     if learned >= 1.0:
-        reasons.append(reason("offensive_learned", learned))
+        reasons.append(reason("offensive_learned", learned, words=screen.telling_words(text)))
     if verdict.personal_data:
         reasons.append(reason("personal_data", 0.0, kinds=verdict.personal_data))
     return reasons, verdict.redacted

@@ -22,6 +22,9 @@ def test_an_insult_the_word_lists_lack_is_held_by_the_learned_screen():
     reasons, _ = text_reasons(UNLISTED_INSULT)
     assert [r["rule"] for r in reasons] == ["offensive_learned"]
     assert reasons[0]["score"] >= 1.0
+    # The moderator is shown the words that weighed most, from the text itself.
+    shown = reasons[0]["words"]
+    assert shown and all(w in UNLISTED_INSULT.lower() for w in shown)
 
 
 @pytest.mark.parametrize(

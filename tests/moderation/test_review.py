@@ -28,6 +28,40 @@ def test_queue_lists_held_reports_oldest_first_with_reasons(staff, resident, hel
     assert "offensive_language" in [r["rule"] for r in queue[0]["reasons"]]
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("vi", "Từ ngữ xúc phạm: đồ ngu (điểm 1.0)"), ("en", "Offensive words: đồ ngu (score 1.0)")],
+)
+def test_each_reason_is_said_in_the_moderators_language(staff, held, language, said):
+    queue = staff["moderator"].get("/api/v1/moderation/queue", HTTP_ACCEPT_LANGUAGE=language).json()
+    reasons = queue[0]["reasons"]
+    offensive = next(r for r in reasons if r["rule"] == "offensive_language")
+    assert offensive["label"] == said
+    assert all(r["label"] and r["label"] != r["rule"] for r in reasons)
+
+
+def test_every_rule_a_reason_can_name_is_said_in_words():
+    from moderation.reasons import describe
+
+    rules = {
+        "offensive_language": {"terms": ["đồ ngu"]},
+        "offensive_learned": {"words": ["lũ"]},
+        "personal_data": {"kinds": ["phone"]},
+        "many_reports": {"last_hour": 7},
+        "new_account": {"earlier_reports": 0},
+        "earlier_rejections": {"rejected": 2},
+        "photo_far_from_report": {"distance_m": 900},
+        "old_photo": {"age_days": 400},
+        "reused_photo": {"same_as": "x"},
+        "flagged": {"flags": 3},
+    }
+    said = {
+        rule: describe({"rule": rule, "score": 0.5, **details}) for rule, details in rules.items()
+    }
+    assert all(rule not in text and "(score 0.5)" in text for rule, text in said.items())
+    assert len(set(said.values())) == len(said)
+
+
 def test_approve_publishes_it_into_the_unit_queue(staff, held, anonymous):
     response = staff["moderator"].post(f"/api/v1/moderation/reports/{held['id']}/approve")
     assert response.json()["visibility"] == "public"

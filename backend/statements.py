@@ -89,10 +89,10 @@ class Statement(Generic[M]):
             slots = {}
             for name, stand_in in self._stand_ins.items():
                 lookups = [lookup for lookup in _lookups(query.where) if lookup.rhs == stand_in]
-                sent = {repr(lk.get_db_prep_lookup(lk.rhs, connection)[1]) for lk in lookups}
-                if not lookups or len(sent) != 1:
+                sent = [lk.get_db_prep_lookup(lk.rhs, connection)[1] for lk in lookups]
+                if not lookups or len({repr(params_of) for params_of in sent}) != 1:
                     raise ValueError(f"the stand-in for {name!r} must be compared with a column")
-                as_sent = lookups[0].get_db_prep_lookup(lookups[0].rhs, connection)[1][0]
+                as_sent = sent[0][0]
                 positions = [i for i, param in enumerate(params) if param == as_sent]
                 if len(positions) != len(lookups):
                     raise ValueError(f"the stand-in for {name!r} must reach the SQL as itself")

@@ -37,6 +37,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from moderation.rules import lexicon, place_names, text_reasons  # noqa: E402
+from moderation.screening import holds  # noqa: E402
 from moderation.text import screen_text  # noqa: E402
 
 EXAMPLES = ROOT / "moderation" / "examples"
@@ -76,7 +77,7 @@ SETS = {
 def is_held(text: str) -> bool:
     """Held on its text alone: the word lists and the learned screen, as a report is."""
     reasons, _ = text_reasons(text)
-    return sum(r["score"] for r in reasons) >= 1.0
+    return holds(reasons)
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Training the learned screen (`moderation.learned`) from labelled texts.
 
-    manage.py train_screen [--check]
+    manage.py train_screen [--dry-run]
 
 The examples are `moderation/examples/*.jsonl`, one labelled text a line
 ("offensive" or "clean"; other labels are not about offence and are left
@@ -11,8 +11,8 @@ scales them. Its strength of regularisation and its threshold are chosen by
 leaving one set out at a time: trained on the others, measured on the set
 left out, the choice that holds the most offensive texts while passing at
 least CLEAN_PASSED_GOAL of the clean ones. The model does not replace the word
-lists: it holds what they miss, so its threshold is set for few false alarms. The held-out
-sets that measure the screen (tests/fixtures/) are never read here.
+lists: it holds what they miss, so its threshold is set for few false alarms.
+The held-out set that measures the screen (tests/fixtures/) is never read here.
 """
 
 import json

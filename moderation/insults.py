@@ -9,10 +9,12 @@ wherever one can start."""
 
 import re
 
+_REPEATED = re.compile(r"(.)\1+")
+
 
 def collapse(word: str) -> str:
     """Letters repeated for emphasis: "nguuuu" -> "ngu", "đmmmm" -> "đm"."""
-    return re.sub(r"(.)\1+", r"\1", word)
+    return _REPEATED.sub(r"\1", word)
 
 
 # Rule 7: words naming a person, and what they must not be called.

@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -37,11 +37,21 @@ def features(text: str) -> set[str]:
     words = _WORD.findall(unicodedata.normalize("NFC", text.lower()))
     found = {f"w {word}" for word in words}
     found.update(f"p {a} {b}" for a, b in pairwise(words))
-    for word in words:
-        padded = f" {word} "
-        for size in range(_SHORTEST, min(_LONGEST, len(padded)) + 1):
-            found.update(f"c{padded[i : i + size]}" for i in range(len(padded) - size + 1))
+    for word in set(words):  # a word's letter pieces are the same wherever it is
+        found.update(_letter_pieces(word))
     return found
+
+
+@lru_cache(maxsize=20_000)
+def _letter_pieces(word: str) -> frozenset[str]:
+    """A word's pieces of 2 to 5 letters, the spaces around it included. Words
+    recur from report to report, and a piece depends on nothing but its word."""
+    padded = f" {word} "
+    return frozenset(
+        f"c{padded[i : i + size]}"
+        for size in range(_SHORTEST, min(_LONGEST, len(padded)) + 1)
+        for i in range(len(padded) - size + 1)
+    )
 
 
 @dataclass(frozen=True)

@@ -338,6 +338,9 @@ def offensive_matches(
     read = _read(text)
     spaced, disguised = read.spaced, read.disguised
     words = _without_places(read.words, places, max((len(p) for p in places), default=1))
+    # Each word's letters repeated for emphasis collapsed once, not once for
+    # every window it is in (a 2,000-letter text has thousands of windows).
+    collapsed = [collapse(w) for w in words]
     found: list[tuple[str, float]] = []
     i = 0
     while i < len(words):
@@ -350,7 +353,7 @@ def offensive_matches(
                 found.append(masked)
                 matched = size
                 break
-            candidates = {tuple(window), tuple(collapse(w) for w in window)}
+            candidates = {tuple(window), tuple(collapsed[i : i + size])}
             if size == 1 and window[0].isascii() and len(window[0]) >= 5:
                 candidates |= {(stem,) for stem in _english_stems(window[0])}
             for candidate in candidates:

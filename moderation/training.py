@@ -23,7 +23,7 @@ from pathlib import Path
 from moderation.learned import MODEL_FILE, features
 
 EXAMPLES = Path(__file__).with_name("examples")
-STRENGTHS = (1.0, 3.0, 10.0, 30.0)  # scikit-learn's C: less regularisation as it grows
+STRENGTHS = (3.0, 10.0, 30.0, 100.0, 300.0)  # scikit-learn's C: less regularisation as it grows
 THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 CLEAN_PASSED_GOAL = 0.97
 SMALLEST_WEIGHT = 0.01  # lighter weights are left out of the file: they move no verdict

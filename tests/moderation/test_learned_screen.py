@@ -79,5 +79,5 @@ def test_training_never_reads_the_sets_that_measure_it():
         for path in measuring.glob("moderation_heldout*.jsonl")
         for line in path.read_text(encoding="utf-8").splitlines()
     }
-    assert held_out  # the seventh and eighth sets
+    assert held_out  # the tenth set
     assert not held_out & {e.text for e in examples()}

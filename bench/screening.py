@@ -75,6 +75,9 @@ SETS = {
     "held out, ninth": EXAMPLES / "moderation_heldout_9.jsonl",
     # Written and committed before that training, measured once after it.
     "held out, tenth": ROOT / "tests" / "fixtures" / "moderation_heldout_10.jsonl",
+    # Reports of one to six words ("Cây đổ", "Đồ ngu"), as residents often
+    # write them: written and committed before the screen learned short texts.
+    "held out, short texts": ROOT / "tests" / "fixtures" / "moderation_short_heldout.jsonl",
 }
 
 

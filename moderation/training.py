@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from moderation.learned import MODEL_FILE, features
+from moderation.learned import MODEL_FILE, features, judges
 
 EXAMPLES = Path(__file__).with_name("examples")
 STRENGTHS = (3.0, 10.0, 30.0, 100.0, 300.0)  # scikit-learn's C: less regularisation as it grows
@@ -94,7 +94,9 @@ def choose(labelled: list[Example]) -> tuple[Choice, list[Choice]]:
             test = [e for e in labelled if e.set_name == left_out]
             model, vocabulary = _fit(train, strength)
             matrix, _ = _matrix([e.text for e in test], vocabulary)
-            scored += zip(test, model.predict_proba(matrix)[:, 1], strict=True)
+            probabilities = model.predict_proba(matrix)[:, 1]
+            # Measured as the screen is used: it does not judge short texts.
+            scored += [(e, p) for e, p in zip(test, probabilities, strict=True) if judges(e.text)]
         for threshold in THRESHOLDS:
             offensive = [p >= threshold for e, p in scored if e.offensive]
             clean = [p < threshold for e, p in scored if not e.offensive]

@@ -10,9 +10,12 @@ way the queryset itself makes them (the compiler's converters, `from_db`,
 select_related's populators). Only SQL text is kept: no row, so nothing that
 can go out of date.
 
-A stand-in must be a value the query compares columns with (`id=report_id`,
-`expires_at__gt=now`), each comparison one parameter of the SQL, which is
-checked when the statement is compiled.
+A stand-in is a value the query compares columns with (`id=report_id`,
+`expires_at__gt=now`, also inside an aggregate's filter), prepared for the
+database as that column's values are; a tuple of distinct values a column is
+compared with in one `__in` (its length part of the shape); or a number the
+SQL computes with (`F("lat") - lat`), sent as it is. Where each reaches the
+SQL is found, and checked, when the statement is compiled.
 """
 
 import threading
@@ -24,7 +27,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Lookup, Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.sql.where import WhereNode
 
 M = TypeVar("M", bound=Model)
@@ -33,14 +36,42 @@ STAND_IN_UUID = uuid.UUID("5747a7e1-0000-4000-8000-000000000001")
 STAND_IN_TEXT = "stand-in for a text the statement is run with"
 STAND_IN_TIME = datetime(2000, 1, 1, 0, 0, 1, 234567, tzinfo=UTC)
 STAND_IN_ID = -574_700_001
+STAND_IN_NUMBER = 5747.000_001
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where a stand-in reached the SQL: for each value it sends (one, or each
+    of a tuple's), the parameters it is; and the lookup that prepares a value
+    as its column's (none: a number sent as it is)."""
+
+    positions: list[list[int]]
+    lookup: Any  # a Lookup (django-stubs know no lookup of many values), or None
+
+    def fill(self, params: list[Any], value: Any, connection: Any) -> None:
+        if self.lookup is None:
+            sent = [value]
+        else:
+            many = self.lookup.get_db_prep_lookup_value_is_iterable
+            field = self.lookup.lhs.output_field
+            if many and len(set(value)) != len(value):
+                raise ValueError("the values of a tuple stand-in must be distinct")
+            prepared = (
+                [field.get_prep_value(v) for v in value] if many else field.get_prep_value(value)
+            )
+            sent = list(self.lookup.get_db_prep_lookup(prepared, connection)[1])
+        if len(sent) != len(self.positions):
+            raise ValueError(f"expected {len(self.positions)} values, got {len(sent)}")
+        for positions, one in zip(self.positions, sent, strict=True):
+            for position in positions:
+                params[position] = one
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    # A stand-in's name: where it reached the SQL, and a lookup that prepares it.
-    slots: dict[str, tuple[list[int], Lookup]]
+    slots: dict[str, _Slot]  # by the stand-in's name
     rows_to_models: "_RowsToModels"
 
 
@@ -68,11 +99,8 @@ class Statement(Generic[M]):
             raise TypeError(f"expected the values {sorted(compiled.slots)}, got {sorted(values)}")
         connection = connections[using]
         params = list(compiled.params)
-        for name, (positions, lookup) in compiled.slots.items():
-            prepared = lookup.lhs.output_field.get_prep_value(values[name])
-            as_sent = lookup.get_db_prep_lookup(prepared, connection)[1][0]
-            for position in positions:
-                params[position] = as_sent
+        for name, slot in compiled.slots.items():
+            slot.fill(params, values[name], connection)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -82,24 +110,53 @@ class Statement(Generic[M]):
         with self._lock:
             if (using, shape) in self._compiled:
                 return self._compiled[using, shape]
-            query = self._build(*shape, **self._stand_ins).using(using).query
+            queryset = self._build(*shape, **self._stand_ins).using(using)
+            query = queryset.query
             compiler = query.get_compiler(using)
             sql, params = compiler.as_sql()
             connection = connections[using]
-            slots = {}
-            for name, stand_in in self._stand_ins.items():
-                lookups = [lookup for lookup in _lookups(query.where) if lookup.rhs == stand_in]
-                sent = [lk.get_db_prep_lookup(lk.rhs, connection)[1] for lk in lookups]
-                if not lookups or len({repr(params_of) for params_of in sent}) != 1:
-                    raise ValueError(f"the stand-in for {name!r} must be compared with a column")
-                as_sent = sent[0][0]
-                positions = [i for i, param in enumerate(params) if param == as_sent]
-                if len(positions) != len(lookups):
-                    raise ValueError(f"the stand-in for {name!r} must reach the SQL as itself")
-                slots[name] = (positions, lookups[0])
-            compiled = _Compiled(sql, tuple(params), slots, _RowsToModels(compiler, using))
+            slots = {
+                name: _slot(name, stand_in, query, params, connection)
+                for name, stand_in in self._stand_ins.items()
+            }
+            as_models = queryset._iterable_class is ModelIterable
+            rows = _RowsToModels(compiler, using, as_models)
+            compiled = _Compiled(sql, tuple(params), slots, rows)
             self._compiled[using, shape] = compiled
             return compiled
+
+
+def _slot(name: str, stand_in: Any, query: Any, params: list[Any], connection: Any) -> _Slot:
+    """Where a stand-in reached the compiled SQL's parameters."""
+    wheres = [query.where] + [
+        a.filter
+        for a in query.annotations.values()
+        if isinstance(getattr(a, "filter", None), WhereNode)
+    ]
+    lookups: list[Any] = [lk for w in wheres for lk in _lookups(w) if _same(lk.rhs, stand_in)]
+    sent: list[list[Any]]
+    if lookups:
+        sent = [list(lk.get_db_prep_lookup(lk.rhs, connection)[1]) for lk in lookups]
+        if len({repr(one) for one in sent}) != 1:
+            raise ValueError(f"the stand-in for {name!r} is compared with columns of other types")
+        expected, lookup = len(lookups), lookups[0]
+    elif isinstance(stand_in, float):
+        sent, expected, lookup = [[stand_in]], 0, None
+    else:
+        raise ValueError(f"the stand-in for {name!r} must be compared with a column")
+    positions = [
+        [i for i, param in enumerate(params) if type(param) is type(one) and param == one]
+        for one in sent[0]
+    ]
+    if not all(positions) or (expected and any(len(p) != expected for p in positions)):
+        raise ValueError(f"the stand-in for {name!r} must reach the SQL as itself")
+    return _Slot(positions, lookup)
+
+
+def _same(rhs: Any, stand_in: Any) -> bool:
+    if isinstance(stand_in, tuple):
+        return isinstance(rhs, list | tuple) and tuple(rhs) == stand_in
+    return not isinstance(rhs, list | tuple) and rhs == stand_in
 
 
 def _lookups(node: WhereNode) -> Iterator[Lookup]:
@@ -112,10 +169,15 @@ def _lookups(node: WhereNode) -> Iterator[Lookup]:
 
 class _RowsToModels:
     """What Django's ModelIterable does with a compiled query's rows, its
-    setting-up done once."""
+    setting-up done once; a `values_list()` query's rows stay tuples."""
 
-    def __init__(self, compiler: Any, using: str) -> None:
+    def __init__(self, compiler: Any, using: str, as_models: bool) -> None:
         select, klass_info = compiler.select, compiler.klass_info
+        columns = [column[0] for column in select[: compiler.col_count]]
+        self.converters = list(compiler.get_converters(columns).items())
+        self.model = None
+        if not as_models:
+            return
         self.using = using
         self.model = klass_info["model"]
         self.start, self.end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
@@ -123,8 +185,6 @@ class _RowsToModels:
         # django-stubs describe Django 6's signature (a fetch_mode); this is 5.2's.
         self.populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]
         self.annotations = compiler.annotation_col_map
-        columns = [column[0] for column in select[: compiler.col_count]]
-        self.converters = list(compiler.get_converters(columns).items())
 
     def __call__(self, rows: list[tuple], connection: Any) -> Iterator[Any]:
         for fetched in rows:
@@ -132,6 +192,9 @@ class _RowsToModels:
             for position, (functions, expression) in self.converters:
                 for convert in functions:
                     row[position] = convert(row[position], expression, connection)
+            if self.model is None:
+                yield tuple(row)
+                continue
             obj = self.model.from_db(self.using, self.init_list, row[self.start : self.end])
             for populator in self.populators:
                 populator.populate(row, obj)

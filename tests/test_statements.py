@@ -4,13 +4,20 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.db.models import UUIDField, Value
+from django.db.models import Count, F, Q, UUIDField, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.reports.models import Report, ReportEvent
-from backend.statements import STAND_IN_TEXT, STAND_IN_TIME, STAND_IN_UUID, Statement
+from backend.statements import (
+    STAND_IN_ID,
+    STAND_IN_NUMBER,
+    STAND_IN_TEXT,
+    STAND_IN_TIME,
+    STAND_IN_UUID,
+    Statement,
+)
 from tests.reports.helpers import TRA_VINH_MARKET, offset, report_payload
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +134,50 @@ def test_values_must_be_those_it_was_compiled_with(db):
     )
     with pytest.raises(TypeError, match="report_id"):
         reports.first(id=uuid.uuid4())
+
+
+def test_a_tuple_in_an_in_and_a_number_in_an_expression(two_reports):
+    """The duplicate search's shape: ids compared in one `__in`, a point's
+    coordinates computed with; the rows are the queryset's, nearest first."""
+
+    def nearest(ids, lat):
+        return (
+            Report.objects.filter(id__in=ids)
+            .annotate(off=(F("lat") - lat) * (F("lat") - lat))
+            .order_by("off")
+        )
+
+    stand_ins = (STAND_IN_UUID, uuid.UUID(int=STAND_IN_UUID.int + 1))
+    statement = Statement(nearest, ids=stand_ins, lat=STAND_IN_NUMBER)
+    first, second = (Report.objects.get(id=i) for i in two_reports)
+    for lat in (first.lat, second.lat):
+        expected = list(nearest(two_reports, lat))
+        got = statement.all(ids=tuple(two_reports), lat=lat)
+        assert [r.id for r in got] == [r.id for r in expected]
+        assert [r.off for r in got] == pytest.approx([r.off for r in expected])
+    assert [r.id for r in statement.all(ids=(two_reports[1], uuid.uuid4()), lat=0.0)] == [
+        two_reports[1]
+    ]
+    with pytest.raises(ValueError, match="distinct"):
+        statement.all(ids=(two_reports[0], two_reports[0]), lat=0.0)
+    with pytest.raises(ValueError, match="expected 2 values"):
+        statement.all(ids=(two_reports[0],), lat=0.0)
+
+
+def test_rows_of_values_with_a_stand_in_in_an_aggregates_filter(two_reports):
+    """A resident's history: counts whose filters compare the stand-ins, as tuples."""
+
+    def history(reporter_id, since):
+        return (
+            Report.objects.filter(reporter_id=reporter_id)
+            .values_list("reporter")
+            .annotate(recent=Count("id", filter=Q(created_at__gte=since)), total=Count("id"))
+        )
+
+    statement = Statement(history, reporter_id=STAND_IN_ID, since=STAND_IN_TIME)
+    first = Report.objects.get(id=two_reports[0])
+    second = Report.objects.get(id=two_reports[1])
+    for since in (first.created_at, second.created_at, timezone.now()):
+        expected = history(first.reporter_id, since).get()
+        assert statement.first(reporter_id=first.reporter_id, since=since) == expected
+    assert statement.first(reporter_id=-1, since=timezone.now()) is None

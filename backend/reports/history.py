@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.errors import ServiceError
 from backend.reports.models import Report, Status
+from backend.statements import STAND_IN_ID, STAND_IN_TIME, STAND_IN_UUID, Statement
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,33 @@ class ReporterHistory:
     replayed_fingerprint: str | None
 
 
+# Read for every new report: compiled once (`backend.statements`).
+_HISTORY: Statement = Statement(
+    lambda reporter_id, since, report_id: (
+        Report.objects.filter(reporter_id=reporter_id)
+        .values_list("reporter")
+        .annotate(
+            in_last_hour=Count("id", filter=Q(created_at__gte=since)),
+            oldest_in_last_hour=Min("created_at", filter=Q(created_at__gte=since)),
+            total=Count("id"),
+            rejected=Count("id", filter=Q(status=Status.REJECTED)),
+            replayed_fingerprint=Max("request_fingerprint", filter=Q(id=report_id)),
+        )
+    ),
+    reporter_id=STAND_IN_ID,
+    since=STAND_IN_TIME,
+    report_id=STAND_IN_UUID,
+)
+
+
 def reporter_history(reporter: User, report_id: uuid.UUID, now: datetime) -> ReporterHistory:
-    hour = Q(created_at__gte=now - timedelta(hours=1))
-    counts = Report.objects.filter(reporter=reporter).aggregate(
-        in_last_hour=Count("id", filter=hour),
-        oldest_in_last_hour=Min("created_at", filter=hour),
-        total=Count("id"),
-        rejected=Count("id", filter=Q(status=Status.REJECTED)),
-        replayed_fingerprint=Max("request_fingerprint", filter=Q(id=report_id)),
+    row = _HISTORY.first(
+        reporter_id=reporter.id, since=now - timedelta(hours=1), report_id=report_id
     )
-    return ReporterHistory(**counts)
+    if row is None:  # their first report
+        return ReporterHistory(0, None, 0, 0, None)
+    _reporter, *counts = row
+    return ReporterHistory(*counts)
 
 
 def check_report_rate(history: ReporterHistory, now: datetime, limit: int | None = None) -> None:

@@ -38,7 +38,13 @@ from backend.reports.models import (
 from backend.reports.photos import attach_uploaded_photos
 from backend.reports.screening import ScreeningDecision, screen_new_report
 from backend.reports.timeline import NewEvent, record_event, record_events
-from backend.statements import STAND_IN_UUID, Statement
+from backend.statements import (
+    STAND_IN_ID,
+    STAND_IN_NUMBER,
+    STAND_IN_TIME,
+    STAND_IN_UUID,
+    Statement,
+)
 
 # Crockford's base32 without I, L, O, U: easy to read out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -216,26 +222,55 @@ def _record_creation(
     return record_events(report, events)
 
 
-def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandidate]:
-    """Open, public reports of the same category near this one, nearest first."""
-    since = timezone.now() - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
-    # Nearest first in the database (a flat-plane distance, exact enough to rank
-    # points a few hundred metres apart), so only `limit` rows come back.
-    north = F("lat") - report.lat
-    east = (F("lon") - report.lon) * math.cos(math.radians(report.lat))
+# Nearest first in the database (a flat-plane distance, exact enough to rank
+# points a few hundred metres apart), so only `limit` rows come back. Run on
+# every new report: compiled once (`backend.statements`).
+def _nearby(limit, category_id, cells, since, report_id, lat, lon, east_scale):
+    north = F("lat") - lat
+    east = (F("lon") - lon) * east_scale
     flat_distance = ExpressionWrapper(north * north + east * east, output_field=FloatField())
-    nearby = (
+    return (
         Report.objects.filter(
-            category_id=report.category_id,
-            h3_r10__in=neighbourhood_r10(report.lat, report.lon),
+            category_id=category_id,
+            h3_r10__in=cells,
             status__in=OPEN_STATUSES,
             visibility=Visibility.PUBLIC,
             created_at__gte=since,
         )
-        .exclude(id=report.id)
+        .exclude(id=report_id)
         .annotate(flat_distance=flat_distance)
         .order_by("flat_distance", "id")
         .summaries()[:limit]
+    )
+
+
+_RING = 7  # a res-10 cell and the six around it
+_NEARBY = Statement(
+    _nearby,
+    category_id=STAND_IN_ID,
+    cells=tuple(-1 - i for i in range(_RING)),
+    since=STAND_IN_TIME,
+    report_id=STAND_IN_UUID,
+    lat=STAND_IN_NUMBER,
+    lon=STAND_IN_NUMBER + 1,
+    east_scale=STAND_IN_NUMBER + 2,
+)
+
+
+def duplicate_candidates(report: Report, limit: int = 5) -> list[DuplicateCandidate]:
+    """Open, public reports of the same category near this one, nearest first."""
+    cells = neighbourhood_r10(report.lat, report.lon)
+    # A pentagon's ring has one cell fewer; ids below zero are no cell's.
+    cells += [-1 - i for i in range(_RING - len(cells))]
+    nearby = _NEARBY.all(
+        shape=(limit,),
+        category_id=report.category_id,
+        cells=tuple(cells),
+        since=timezone.now() - timedelta(days=settings.DUPLICATE_WINDOW_DAYS),
+        report_id=report.id,
+        lat=report.lat,
+        lon=report.lon,
+        east_scale=math.cos(math.radians(report.lat)),
     )
     found = [
         DuplicateCandidate(other, distance_m(report.lat, report.lon, other.lat, other.lon))

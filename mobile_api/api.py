@@ -50,10 +50,12 @@ class FastJSONRenderer(BaseRenderer):
     media_type = "application/json"
 
     def render(self, request: HttpRequest, data: object, *, response_status: int) -> bytes:
-        return orjson.dumps(data, default=_ENCODER.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        return orjson.dumps(data, default=_ENCODER.default, option=_OPTIONS)
 
 
 _ENCODER = NinjaJSONEncoder()
+# Keys that are not text (a count by hour) become text, as the standard library's.
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
 class SingleValuedParser(Parser):

@@ -26,11 +26,12 @@ A short insult is a whole term, which is what the word lists know.
 import json
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
+
+from moderation.text import plain
 
 MODEL_FILE = Path(__file__).with_name("learned_screen.json")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -40,7 +41,7 @@ MIN_WORDS = 5
 
 def features(text: str) -> set[str]:
     """The features of a text, each once."""
-    words = _WORD.findall(unicodedata.normalize("NFC", text.lower()))
+    words = _WORD.findall(plain(text).lower())
     found = {f"w {word}" for word in words}
     found.update(f"p {a} {b}" for a, b in pairwise(words))
     for word in set(words):  # a word's letter pieces are the same wherever it is
@@ -62,7 +63,7 @@ def _letter_pieces(word: str) -> frozenset[str]:
 
 def judges(text: str) -> bool:
     """Whether the text is long enough for the learned screen to judge."""
-    return len(_WORD.findall(text)) >= MIN_WORDS
+    return len(_WORD.findall(plain(text))) >= MIN_WORDS
 
 
 @dataclass(frozen=True)

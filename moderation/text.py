@@ -111,9 +111,23 @@ class _Words(NamedTuple):
     disguised: set[str]  # written with digits or symbols for letters, or a letter thrice (rule 8)
 
 
+# Marks drawn through a letter ("c̷h̷ó"): no Vietnamese or Khmer letter has them.
+_OVERLAYS = {chr(c) for c in range(0x0334, 0x0339)}
+
+
+def plain(text: str) -> str:
+    """The text as it reads: compatibility forms folded ("ｎｇｕ", full width, is
+    "ngu"; NFKC also composes Vietnamese letters as NFC does), and the
+    characters that show nothing (zero-width spaces and joiners, soft hyphens,
+    direction marks) or strike a letter through taken out, so that "n\u200bgu"
+    and "n\u00adgu" are "ngu"."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if c not in _OVERLAYS and unicodedata.category(c) != "Cf")
+
+
 def _read(text: str) -> _Words:
     """The text's words, disguises undone, and which of them were disguised."""
-    text = unicodedata.normalize("NFC", text).lower()
+    text = plain(text).lower()
     words = []
     disguised = set()
     for word in WORD.findall(text):

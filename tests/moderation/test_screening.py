@@ -49,6 +49,10 @@ def send(client, text, **extra):
         "Moronic drivers park on the pavement.",  # an English insult's adjective
         "Mấy đứa cầm thú phá nát ghế đá công viên.",  # a name for a vicious person
         "Bọn ă n h ạ i ở ấp này.",  # spaced apart, beside a one-letter word
+        "Đ\u200bồ n\u200bgu, đường hỏng cả năm.",  # zero-width spaces inside the words
+        "Đồ n\u00adgu, đường hỏng cả năm.",  # a soft hyphen
+        "Đồ ｎｇｕ, đường hỏng cả năm.",  # full-width letters
+        "Thằng c\u0337h\u0337ó nào đổ rác ra hẻm.",  # letters struck through
     ],
 )
 def test_offensive_text_is_held_for_review(resident, anonymous, staff, text):

@@ -17,7 +17,9 @@ names and ordinary words into insults ("Trà Cú" -> "tra cu"). So:
    both spellings, so "Tra Cu" and "Cang Long" are never read as words.
 4. Obfuscations are undone before matching: letters spaced or dotted apart
    (also where the spacing swallowed a one-letter word beside them: "ă n h ạ
-   i ở"), letters repeated, digits and symbols for letters.
+   i ở"), letters repeated, digits and symbols for letters, characters that
+   show nothing (zero-width spaces, soft hyphens) or strike letters through,
+   and compatibility forms (full-width letters): `plain`.
 5. A few short terms are ordinary words too ("lon" is a can, "ngu" a part of
    "Ngũ Lạc"; English "dong" and "lech" are Vietnamese typed without
    diacritics): they weigh little alone and need company to hold a report.

@@ -113,8 +113,19 @@ class _Words(NamedTuple):
     disguised: set[str]  # written with digits or symbols for letters, or a letter thrice (rule 8)
 
 
-# Marks drawn through a letter ("c̷h̷ó"): no Vietnamese or Khmer letter has them.
-_OVERLAYS = {chr(c) for c in range(0x0334, 0x0339)}
+# What `plain` takes out: the characters that show nothing (Unicode's format
+# characters, found once here: the Basic Multilingual Plane, musical notation's
+# and the tag characters' blocks) and marks drawn through a letter ("c̷h̷ó"),
+# which no Vietnamese or Khmer letter has.
+_UNSHOWN = dict.fromkeys(
+    [
+        c
+        for block in (range(0x10000), range(0x1D173, 0x1D17B), range(0xE0000, 0xE0080))
+        for c in block
+        if unicodedata.category(chr(c)) == "Cf"
+    ]
+    + list(range(0x0334, 0x0339))
+)
 
 
 def plain(text: str) -> str:
@@ -123,8 +134,7 @@ def plain(text: str) -> str:
     characters that show nothing (zero-width spaces and joiners, soft hyphens,
     direction marks) or strike a letter through taken out, so that "n\u200bgu"
     and "n\u00adgu" are "ngu"."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(c for c in text if c not in _OVERLAYS and unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", text).translate(_UNSHOWN)
 
 
 def _read(text: str) -> _Words:

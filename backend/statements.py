@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Lookup, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.sql.query import Query
 from django.db.models.sql.where import WhereNode
 
 M = TypeVar("M", bound=Model)
@@ -160,11 +161,15 @@ def _same(rhs: Any, stand_in: Any) -> bool:
 
 
 def _lookups(node: WhereNode) -> Iterator[Lookup]:
+    """The comparisons of a WHERE, those of its subqueries (`area__in=<ids of
+    an area's descendants>`) included."""
     for child in node.children:
         if isinstance(child, WhereNode):
             yield from _lookups(child)
         elif isinstance(child, Lookup):
             yield child
+            if isinstance(child.rhs, Query):
+                yield from _lookups(child.rhs.where)
 
 
 class _RowsToModels:

@@ -33,25 +33,39 @@ def scope_filter(user: User) -> Q:
     return within(user.scope_area_id)
 
 
-def managed_filter(user: User) -> Q:
-    """The tickets an area manager oversees: managed within their area."""
-    if user.scope_area_id is None:
-        return Q(pk__in=[])
-    return within(user.scope_area_id, field="managing_area")
+def ticket_scope(user: User) -> tuple[str, int | None]:
+    """Which tickets a staff account may read, as a kind and its unit's or
+    area's id: "all" (an admin), "unit" (its unit's), "managed" (an area
+    manager's: managed within the area, at any depth), "within" (officials and
+    moderators: lying within the area), or "none"."""
+    if user.role == Role.ADMIN:
+        return "all", None
+    if user.role in (Role.STAFF, Role.UNIT_LEAD):
+        return ("unit", user.unit_id) if user.unit_id else ("none", None)
+    if user.role in (Role.AREA_MANAGER, Role.OFFICIAL, Role.MODERATOR):
+        if user.scope_area_id is None:
+            return "none", None
+        return ("managed" if user.role == Role.AREA_MANAGER else "within"), user.scope_area_id
+    return "none", None
+
+
+def tickets_in_scope(kind: str, scope_id: int | None) -> ReportQuerySet:
+    """The tickets of a `ticket_scope`. Held reports wait for moderation."""
+    tickets = Report.objects.exclude(visibility=Visibility.HELD)
+    if kind == "all":
+        return tickets
+    if kind == "unit" and scope_id is not None:
+        return tickets.filter(unit_id=scope_id)
+    if kind == "managed" and scope_id is not None:
+        return tickets.filter(within(scope_id, field="managing_area"))
+    if kind == "within" and scope_id is not None:
+        return tickets.filter(within(scope_id))
+    return tickets.none()
 
 
 def staff_tickets(user: User) -> ReportQuerySet:
-    """The tickets this staff account may read. Held reports wait for moderation."""
-    tickets = Report.objects.exclude(visibility=Visibility.HELD)
-    if user.role == Role.ADMIN:
-        return tickets
-    if user.role in (Role.STAFF, Role.UNIT_LEAD):
-        return tickets.filter(unit_id=user.unit_id) if user.unit_id else tickets.none()
-    if user.role == Role.AREA_MANAGER:
-        return tickets.filter(managed_filter(user))
-    if user.role in (Role.OFFICIAL, Role.MODERATOR):
-        return tickets.filter(scope_filter(user))
-    return tickets.none()
+    """The tickets this staff account may read."""
+    return tickets_in_scope(*ticket_scope(user))
 
 
 def ticket_for(

@@ -19,7 +19,7 @@ from backend.reports.access import staff_tickets, ticket_for
 from backend.reports.models import ReportEvent
 from backend.reports.models import Status as ReportStatus
 from backend.reports.photos import add_report_photo
-from backend.reports.queue import QueueQuery, queue_counts, queue_page, queue_tickets
+from backend.reports.queue import QueueQuery, queue_counts, ticket_page
 from backend.reports.schemas import EventOut, ReportSummaryOut
 from backend.schema_types import Out, errors
 
@@ -75,8 +75,7 @@ class TicketPage(Out):
 def ticket_queue(request: AuthedRequest, query: Query[QueueQuery]):
     """The tickets in your scope (your unit's; those managed within your area for a manager), due
     first or newest first, filtered; cursor-paginated."""
-    tickets = queue_tickets(request.auth, query).summaries(*TICKET_FIELDS)
-    rows, cursor = queue_page(tickets, query)
+    rows, cursor = ticket_page(request.auth, query, TICKET_FIELDS)
     return TicketPage(items=[TicketOut.of_ticket(r) for r in rows], next_cursor=cursor)
 
 

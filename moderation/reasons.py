@@ -60,4 +60,6 @@ def describe(reason: dict) -> str:
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         said = sentence % {"value": value}
+    if reason.get("in") == "address":
+        said = _("%(reason)s, in the address") % {"reason": said}
     return _("%(reason)s (score %(score)s)") % {"reason": said, "score": reason.get("score", 0)}

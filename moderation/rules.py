@@ -43,8 +43,10 @@ def watch_reference_data() -> None:
     _place_names.watch_saves()
 
 
-def text_reasons(text: str) -> tuple[list[dict], str]:
-    """Reasons from a text, and the text as the public may see it."""
+def text_reasons(text: str, learned: bool = True) -> tuple[list[dict], str]:
+    """Reasons from a text, and the text as the public may see it. `learned`
+    False leaves the learned screen out: an address is mostly the names of
+    places, which it never learnt."""
     verdict = screen_text(text, lexicon(), place_names())
     reasons = []
     if verdict.matches:
@@ -52,9 +54,9 @@ def text_reasons(text: str) -> tuple[list[dict], str]:
     # The learned screen holds what the word lists miss; below its threshold
     # it says nothing, so that it never tips an ordinary complaint over.
     screen = learned_screen()
-    learned = screen.score(text)
-    if learned >= 1.0:
-        reasons.append(reason("offensive_learned", learned, words=screen.telling_words(text)))
+    score = screen.score(text) if learned else 0.0
+    if score >= 1.0:
+        reasons.append(reason("offensive_learned", score, words=screen.telling_words(text)))
     if verdict.personal_data:
         reasons.append(reason("personal_data", 0.0, kinds=verdict.personal_data))
     return reasons, verdict.redacted

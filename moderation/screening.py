@@ -45,11 +45,15 @@ def holds(reasons: list[dict]) -> bool:
 def screen_new_report(report: Report, history: ReporterHistory) -> ScreeningDecision:
     check_not_banned(report.reporter)
     reasons, public_text = text_reasons(report.description)
+    # The address is the resident's words too, and shown with the report.
+    address_reasons, public_address = text_reasons(report.address, learned=False)
+    reasons += [{**r, "in": "address"} for r in address_reasons]
     reasons += behaviour_rules(report, history)
     return ScreeningDecision(
         visibility=Visibility.HELD if holds(reasons) else Visibility.PUBLIC,
         reasons=reasons,
         public_description=public_text,
+        public_address=public_address,
     )
 
 

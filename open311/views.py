@@ -175,7 +175,7 @@ def _public_requests(reports: list[Report], request: HttpRequest) -> list[dict]:
             "requested_datetime": _time(r.created_at),
             "updated_datetime": _time(r.updated_at),
             "expected_datetime": _time(r.due_at),
-            "address": r.address,
+            "address": r.public_address,
             "address_id": "",
             "zipcode": "",
             "lat": r.lat,

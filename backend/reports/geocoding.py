@@ -55,7 +55,8 @@ def fill_address(report_id: str) -> str:
         return "no address"
     address = location.address[: Report._meta.get_field("address").max_length]
     # Only if still blank: the resident may have added one meanwhile.
-    Report.objects.filter(id=report.id, address="").update(address=address)
+    # The geocoder's words, not a resident's: the public sees them as they are.
+    Report.objects.filter(id=report.id, address="").update(address=address, public_address=address)
     return "filled"
 
 

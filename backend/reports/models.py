@@ -131,6 +131,9 @@ class Report(models.Model):
         blank=True, help_text="What the public sees: the description after redaction"
     )
     address = models.CharField(max_length=300, blank=True)
+    public_address = models.CharField(
+        max_length=300, blank=True, help_text="What the public sees: the address after redaction"
+    )
     attributes = models.JSONField(
         default=dict, blank=True, help_text="Answers to the category's extra questions"
     )

@@ -131,7 +131,7 @@ class ReportOut(ReportSummaryOut):
         return cls.of(
             report,
             is_mine,
-            address=report.address,
+            address=report.address if is_mine else report.public_address,
             accuracy_m=report.accuracy_m if is_mine else None,
             unit=UnitOut.of(unit_of(report.unit_id)),
             priority=report.priority,

@@ -24,8 +24,9 @@ from backend.reports.models import Report, Visibility
 class ScreeningDecision:
     visibility: str = Visibility.PUBLIC
     reasons: list[dict[str, Any]] = field(default_factory=list)
-    # The description as the public may see it; None means unchanged.
+    # The description and the address as the public may see them; None means unchanged.
     public_description: str | None = None
+    public_address: str | None = None
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,9 @@ def create_report(
     report.public_description = (
         new.description if decision.public_description is None else decision.public_description
     )
+    report.public_address = (
+        new.address if decision.public_address is None else decision.public_address
+    )
 
     for _attempt in range(5):
         report.reference = new_reference()

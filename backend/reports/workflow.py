@@ -263,6 +263,30 @@ def resident_comment(report: Report, resident: User, message: str, data: dict) -
     )
 
 
+def _with_residents_words(
+    report: Report, kind: str, resident: User, words: str, data: dict | None = None
+) -> ReportEvent:
+    """A public event that carries a resident's own words (a rating's comment,
+    a reopening's reason), screened as a comment is: published with personal
+    data redacted, or, when the words alone would hold a report, the event
+    public without them and the words kept for staff as an internal note."""
+    words = words.strip()
+    decision = screen_comment(resident, words) if words else None
+    if decision is None or decision.publish:
+        message = decision.public_text if decision else ""
+        return record_event(report, kind, actor=resident, message=message, data=data)
+    event = record_event(report, kind, actor=resident, data=data)
+    record_event(
+        report,
+        EventKind.NOTE,
+        actor=resident,
+        is_public=False,
+        message=words,
+        data={"from_resident": True, "held": decision.reasons},
+    )
+    return event
+
+
 def _own_resolved(report_id: uuid.UUID, resident: User) -> Report:
     report = Report.objects.select_for_update().filter(id=report_id).first()
     if report is None or report.reporter_id != resident.id:
@@ -277,7 +301,7 @@ def rate(report_id: uuid.UUID, resident: User, stars: int, text: str = "") -> Re
         raise Conflict(_("Only a resolved report can be rated."), code="not_resolved")
     report.rating, report.rating_comment, report.rated_at = stars, text.strip(), timezone.now()
     report.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
-    record_event(report, EventKind.RATED, actor=resident, data={"rating": stars}, message=text)
+    _with_residents_words(report, EventKind.RATED, resident, text, data={"rating": stars})
     return report
 
 
@@ -302,5 +326,5 @@ def reopen(report_id: uuid.UUID, resident: User, reason: str) -> Report:
         due_at=timezone.now() + timedelta(hours=category_of(report.category_id).sla_hours),
         fields=("reopened_count", "escalation_level"),
     )
-    record_event(report, EventKind.REOPENED, actor=resident, message=reason.strip())
+    _with_residents_words(report, EventKind.REOPENED, resident, reason)
     return report

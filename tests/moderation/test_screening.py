@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from backend.photos.models import Photo
 from backend.reports.models import EventKind, Report, ReportEvent
@@ -310,3 +311,78 @@ def test_a_photo_is_screened_once(resident, media, run_jobs, django_capture_on_c
 def test_numbers_that_are_not_phone_numbers_are_left_alone(text):
     verdict = screen_text(text, lexicon(), place_names())
     assert verdict.redacted == text and verdict.personal_data == []
+
+
+@pytest.mark.parametrize(
+    ("path", "field"), [("rating", "comment"), ("reopen", "reason")], ids=["rating", "reopening"]
+)
+def test_a_residents_words_on_the_timeline_are_screened(resident, staff, anonymous, path, field):
+    """A rating's comment and a reopening's reason are public words on the
+    timeline: screened as a comment is. An insult is kept for staff, a phone
+    number redacted for the public; the rating or reopening itself stands."""
+    report = send(resident, "Ổ gà lớn trước cổng chợ, xe máy dễ té.")
+    ticket = f"/api/v1/staff/tickets/{report['id']}"
+    staff["staff842"].post_json(f"{ticket}/status", {"status": "in_progress"})
+    staff["staff842"].post_json(f"{ticket}/status", {"status": "resolved", "message": "Đã vá"})
+    body = {field: "Đồ ngu, vá kiểu gì vậy", **({"rating": 1} if path == "rating" else {})}
+    response = resident.post_json(f"/api/v1/reports/{report['id']}/{path}", body)
+    assert response.status_code == 200, response.content
+    public = [
+        e["message"] for e in anonymous.get(f"/api/v1/reports/{report['id']}").json()["timeline"]
+    ]
+    assert not any("ngu" in m for m in public)
+    internal = [e["message"] for e in staff["staff842"].get(ticket).json()["timeline"]]
+    assert "Đồ ngu, vá kiểu gì vậy" in internal  # kept for staff, off the public timeline
+    assert [e["kind"] for e in anonymous.get(f"/api/v1/reports/{report['id']}").json()["timeline"]][
+        -1
+    ] == ("rated" if path == "rating" else "reopened")
+
+
+def test_a_phone_number_in_a_rating_is_redacted_for_the_public(resident, staff, anonymous):
+    report = send(resident, "Ổ gà lớn trước cổng chợ, xe máy dễ té.")
+    ticket = f"/api/v1/staff/tickets/{report['id']}"
+    staff["staff842"].post_json(f"{ticket}/status", {"status": "in_progress"})
+    staff["staff842"].post_json(f"{ticket}/status", {"status": "resolved", "message": "Đã vá"})
+    comment = {"rating": 5, "comment": "Cảm ơn, cần gì gọi tôi 0912 345 678"}
+    assert resident.post_json(f"/api/v1/reports/{report['id']}/rating", comment).status_code == 200
+    public = [
+        e["message"] for e in anonymous.get(f"/api/v1/reports/{report['id']}").json()["timeline"]
+    ]
+    assert "Cảm ơn, cần gì gọi tôi [***]" in public
+    assert not any("0912" in m for m in public)
+
+
+def test_an_insult_in_the_address_holds_the_report(resident, staff):
+    report = send(resident, "Ổ gà lớn, xe máy dễ té.", address="Trước nhà thằng chó đẻ ở hẻm 5")
+    assert report["visibility"] == "held"
+    case = ReviewCase.objects.get(report_id=report["id"], state=CaseState.OPEN)
+    offensive = [(r["rule"], r.get("in")) for r in case.reasons if r["rule"].startswith("offens")]
+    assert offensive == [("offensive_language", "address")]
+    queue = staff["moderator"].get("/api/v1/moderation/queue", HTTP_ACCEPT_LANGUAGE="en").json()
+    said = [r["label"] for r in queue[0]["reasons"] if r["rule"] == "offensive_language"]
+    assert said == ["Offensive words: thằng chó, in the address (score 1.0)"]
+
+
+def test_a_phone_number_in_the_address_is_redacted_for_the_public(resident, staff, anonymous):
+    written = "Hẻm 12 Nguyễn Đáng, gọi 0912 345 678 để chỉ đường"
+    report = send(resident, "Ổ gà lớn, xe máy dễ té.", address=written)
+    assert report["visibility"] == "public"
+    assert report["address"] == written  # the reporter's own view
+    public = anonymous.get(f"/api/v1/reports/{report['id']}").json()
+    assert public["address"] == "Hẻm 12 Nguyễn Đáng, gọi [***] để chỉ đường"
+    ticket = staff["staff842"].get(f"/api/v1/staff/tickets/{report['id']}").json()
+    assert ticket["address"] == written
+    listed = Client().get(f"/open311/v2/requests/{report['reference']}.json").json()
+    assert [r["address"] for r in listed] == ["Hẻm 12 Nguyễn Đáng, gọi [***] để chỉ đường"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Số 5 đường Nguyễn Thị Minh Khai, khóm 3, Phường 7, thành phố Trà Vinh",
+        "Ấp Sóc Cụt, xã Ngũ Lạc, huyện Duyên Hải",
+        "Hẻm con chó đá, gần chùa Âng",  # a lane named after a stone dog statue
+    ],
+)
+def test_an_ordinary_address_is_not_screened_out(resident, address):
+    assert send(resident, "Ổ gà lớn, xe máy dễ té.", address=address)["visibility"] == "public"

@@ -34,6 +34,8 @@ def test_an_insult_the_word_lists_lack_is_held_by_the_learned_screen():
         "Lũ lụt làm sạt lở bờ kênh, nhà dân bị ngập.",  # "lũ" is a flood here
         "Con chó nhà bên cạnh sủa suốt đêm, xin nhắc nhở.",
         "Nuoc ngap toi goi o duong Nguyen Dang, xe chet may hang loat.",
+        "Lũ về làm ngập hết ruộng lúa",  # the flood, again
+        "Con đường này ngập quanh năm",  # "con", the classifier of roads
     ],
 )
 def test_an_ordinary_complaint_gives_the_learned_screen_no_reason(text):

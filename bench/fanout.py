@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
-from bench.setup_db import BENCH_DATABASE_URL, setup_django, vacuum  # noqa: E402
+from bench.setup_db import BENCH_DATABASE_URL, ensure_reports, setup_django, vacuum  # noqa: E402
 
 
 def received(server_url: str) -> int:
@@ -210,6 +210,7 @@ def main() -> None:
     parser.add_argument("--followers", type=int, default=10_000)
     args = parser.parse_args()
     setup_django()
+    ensure_reports(1_000)  # a fresh benchmark database has no report to fan out
     import logging
 
     logging.getLogger("notifications").setLevel(logging.WARNING)

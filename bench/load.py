@@ -1,6 +1,7 @@
 """Load: the API under gunicorn with production settings, on PostgreSQL and Redis.
 
     uv run python bench/load.py [--clients 32] [--seconds 12] [--client python|wrk]
+                                 [--reports 200000]
 
 A realistic mix, each scenario alone for a fixed time with N concurrent
 keep-alive clients (Python threads, or wrk with `--client wrk`), against
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
 from bench.api_server import make_identities, start_api  # noqa: E402
-from bench.setup_db import setup_django  # noqa: E402
+from bench.setup_db import ensure_reports, setup_django  # noqa: E402
 
 PORT = 8765
 # Shares of the interleaved scenario: mostly reading the map and reports, some
@@ -278,8 +279,10 @@ def main() -> None:
         default="python",
         help="python: threads of this process; wrk: Debian's wrk, lighter on the cores",
     )
+    parser.add_argument("--reports", type=int, default=200_000)
     args = parser.parse_args()
     setup_django()
+    ensure_reports(args.reports)  # a fresh benchmark database has none
 
     from backend.reports.models import Report
 

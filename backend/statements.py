@@ -27,9 +27,10 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Lookup, Model, QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, NamedValuesListIterable, get_related_populators
 from django.db.models.sql.query import Query
 from django.db.models.sql.where import WhereNode
+from django.db.models.utils import create_namedtuple_class
 
 M = TypeVar("M", bound=Model)
 # Stand-ins for the values a statement is run with, of the types its columns hold.
@@ -120,8 +121,7 @@ class Statement(Generic[M]):
                 name: _slot(name, stand_in, query, params, connection)
                 for name, stand_in in self._stand_ins.items()
             }
-            as_models = queryset._iterable_class is ModelIterable
-            rows = _RowsToModels(compiler, using, as_models)
+            rows = _RowsToModels(compiler, using, queryset)
             compiled = _Compiled(sql, tuple(params), slots, rows)
             self._compiled[using, shape] = compiled
             return compiled
@@ -174,14 +174,18 @@ def _lookups(node: WhereNode) -> Iterator[Lookup]:
 
 class _RowsToModels:
     """What Django's ModelIterable does with a compiled query's rows, its
-    setting-up done once; a `values_list()` query's rows stay tuples."""
+    setting-up done once; a `values_list()` query's rows stay tuples, named
+    ones (`named=True`) of one namedtuple class."""
 
-    def __init__(self, compiler: Any, using: str, as_models: bool) -> None:
+    def __init__(self, compiler: Any, using: str, queryset: QuerySet) -> None:
         select, klass_info = compiler.select, compiler.klass_info
         columns = [column[0] for column in select[: compiler.col_count]]
         self.converters = list(compiler.get_converters(columns).items())
         self.model = None
-        if not as_models:
+        self.tuple_class: Callable[..., tuple] = lambda *values: values
+        if queryset._iterable_class is NamedValuesListIterable:
+            self.tuple_class = create_namedtuple_class(*queryset._fields)  # type: ignore[attr-defined]
+        if queryset._iterable_class is not ModelIterable:
             return
         self.using = using
         self.model = klass_info["model"]
@@ -198,7 +202,7 @@ class _RowsToModels:
                 for convert in functions:
                     row[position] = convert(row[position], expression, connection)
             if self.model is None:
-                yield tuple(row)
+                yield self.tuple_class(*row)
                 continue
             obj = self.model.from_db(self.using, self.init_list, row[self.start : self.end])
             for populator in self.populators:

@@ -1,7 +1,7 @@
 """The staff queue: which tickets a filter selects, and the counts of its tabs."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -159,21 +159,24 @@ _PAGES_LOCK = threading.Lock()
 _ORDERS = {"due": ("due_at", False), "newest": ("created_at", True)}
 
 
-def ticket_page(user: User, query: QueueQuery, fields: tuple[str, ...]) -> tuple[list, str | None]:
-    """A page of the tickets the queue's filters select, as `summaries(*fields)`,
-    due first or newest first, and the cursor of the next one."""
+def ticket_page(
+    user: User, query: QueueQuery, rows: Callable[[ReportQuerySet], QuerySet]
+) -> tuple[list, str | None]:
+    """A page of the tickets the queue's filters select, read as `rows(tickets)`
+    reads them (a module's function: it is part of what is compiled), due
+    first or newest first, and the cursor of the next one."""
     filters = _filters(user, query)
     if filters.empty:
         return [], None
     if "text" in filters.values:  # planned for its text each time (planned_for_its_text)
-        return queue_page(_selected(filters.shape, **filters.values).summaries(*fields), query)
-    key = (filters.shape, query.sort, query.limit, fields)
+        return queue_page(rows(_selected(filters.shape, **filters.values)), query)
+    key = (filters.shape, query.sort, query.limit, rows)
     with _PAGES_LOCK:
         pages = _PAGES.get(key)
         if pages is None:
             time_field, descending = _ORDERS[query.sort]
             pages = _PAGES[key] = KeysetPages(
-                lambda **values: _selected(filters.shape, **values).summaries(*fields),
+                lambda **values: rows(_selected(filters.shape, **values)),
                 time_field,
                 descending,
                 **_stand_ins(filters.values),

@@ -1,4 +1,6 @@
-"""The few queries the API runs on every request, compiled once.
+"""The queries the API runs on every request of a kind, compiled once: the
+sign-in look-ups, a report's view, a resident's and a unit's pages, and a new
+report's history and duplicate search.
 
 Django builds and compiles a queryset's SQL anew each time it runs it: for a
 one-row read here that is two thirds of the query's cost in Python (0.3 of
@@ -7,8 +9,9 @@ depends only on its shape, not on the values it is asked for, so a Statement
 builds its queryset once per database with stand-in values, compiles it, and
 then runs that SQL with the real values; the rows become model instances the
 way the queryset itself makes them (the compiler's converters, `from_db`,
-select_related's populators). Only SQL text is kept: no row, so nothing that
-can go out of date.
+select_related's populators), or tuples for a `values_list()`, named ones for
+`named=True`. Only SQL text is kept: no row, so nothing that can go out of
+date.
 
 A stand-in is a value the query compares columns with (`id=report_id`,
 `expires_at__gt=now`, also inside an aggregate's filter), prepared for the

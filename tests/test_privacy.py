@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def history(resident, media, staff, run_jobs, django_capture_on_commit_callbacks):
     report = resident.post_json(
-        "/api/v1/reports", report_payload(description="Ổ gà trước nhà, gọi 0901234567")
+        "/api/v1/reports",
+        report_payload(
+            description="Ổ gà trước nhà, gọi 0901234567",
+            address="Nhà số 12 hẻm 5, gọi 0901234567 để chỉ đường",
+        ),
     ).json()
     photo = images.with_gps(images.fixture(images.NOKIA), 9.9473, 106.3372)
     with django_capture_on_commit_callbacks(execute=True):
@@ -42,12 +46,15 @@ def test_a_resident_downloads_their_data(resident, history):
 
 
 def test_deleting_the_account_keeps_the_reports_anonymised(resident, history, staff):
+    Report.objects.filter(id=history["id"]).update(rating=2, rating_comment="Ông Tư ở số 12")
     assert resident.delete("/api/v1/me").status_code == 204
     report = Report.objects.get(id=history["id"])
     user = report.reporter
     assert not user.is_active and user.firebase_uid is None
     assert user.phone_number == "" and user.username.startswith("deleted-")
     assert "0901234567" not in report.description
+    assert report.address == "Nhà số 12 hẻm 5, gọi [***] để chỉ đường"
+    assert (report.rating, report.rating_comment) == (2, "")
     photo = Photo.objects.get(report=report)
     assert photo.exif_lat is None and photo.exif_taken_at is None
     assert not Device.objects.exists()

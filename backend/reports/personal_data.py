@@ -37,7 +37,10 @@ def export_following(sender: object, user: User, **_kwargs: object) -> tuple[str
 
 def erase_reporter(sender: object, user: User, **_kwargs: object) -> None:
     for report in Report.objects.filter(reporter=user):
-        # What the resident wrote may name them; the redacted public text stays.
+        # What the resident wrote may name them; the redacted public texts
+        # stay, and a rating's comment (its public event is redacted) goes.
         report.description = report.public_description
-        report.save(update_fields=["description", "updated_at"])
+        report.address = report.public_address
+        report.rating_comment = ""
+        report.save(update_fields=["description", "address", "rating_comment", "updated_at"])
     Follower.objects.filter(user=user).delete()

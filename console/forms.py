@@ -41,5 +41,6 @@ class ModerationForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS)
     reason = forms.CharField(max_length=1000, required=False, strip=True)
     text = forms.CharField(max_length=2000, required=False, strip=True)
+    address = forms.CharField(max_length=300, required=False, strip=True)
     photo = forms.UUIDField(required=False)
     days = forms.IntegerField(required=False, min_value=1, max_value=365)

@@ -345,7 +345,7 @@ def _decide(user: User, report_id: uuid.UUID, data: dict) -> str:
         moderation.reject(user, report_id, reason)
         return _("The report was rejected; the resident is told why.")
     if action == "edit":
-        moderation.edit_public_text(user, report_id, data["text"], reason)
+        moderation.edit_public_text(user, report_id, data["text"], reason, data["address"])
         return _("The public text was changed; the original is kept.")
     if action == "hide_photo":
         moderation.hide_photo(user, report_id, data["photo"], reason)

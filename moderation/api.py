@@ -119,6 +119,11 @@ def hide_photo(request: AuthedRequest, report_id: UUID, photo_id: UUID, payload:
 
 class TextIn(Schema):
     public_description: str = Field(min_length=1, max_length=2000)
+    public_address: str | None = Field(
+        default=None,
+        max_length=300,
+        description="The address the public reads; unchanged if left out",
+    )
     reason: str = Field(default="", max_length=1000)
 
 
@@ -128,10 +133,15 @@ class TextIn(Schema):
     throttle=ACTION_THROTTLE,
 )
 def edit_text(request: AuthedRequest, report_id: UUID, payload: TextIn):
-    """Change what the public reads; the original stays in the audit trail."""
+    """Change what the public reads of a report (its description, and its address if
+    given); the original stays in the audit trail."""
     return _decision(
         services.edit_public_text(
-            request.auth, report_id, payload.public_description, payload.reason
+            request.auth,
+            report_id,
+            payload.public_description,
+            payload.reason,
+            address=payload.public_address,
         )
     )
 

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -132,15 +133,22 @@ def hide_photo(moderator: User, report_id: uuid.UUID, photo_id: uuid.UUID, reaso
 
 
 @transaction.atomic
-def edit_public_text(moderator: User, report_id: uuid.UUID, text: str, reason: str) -> Report:
+def edit_public_text(
+    moderator: User, report_id: uuid.UUID, text: str, reason: str, address: str | None = None
+) -> Report:
+    """What the public reads of a report: its description, and its address
+    when `address` is given (an insult there holds a report too)."""
     report = _locked(moderator, report_id)
-    old = report.public_description
+    old, old_address = report.public_description, report.public_address
     report.public_description = text.strip()
-    report.save(update_fields=["public_description", "updated_at"])
-    # The original stays: in the report's own description and in this event.
-    _record_decision(
-        report, moderator, "text_edited", reason, old=old, new=report.public_description
-    )
+    if address is not None:
+        report.public_address = address.strip()
+    report.save(update_fields=["public_description", "public_address", "updated_at"])
+    # The original stays: in the report's own description and address, and in this event.
+    changed: dict[str, Any] = {"old": old, "new": report.public_description}
+    if report.public_address != old_address:
+        changed |= {"old_address": old_address, "new_address": report.public_address}
+    _record_decision(report, moderator, "text_edited", reason, **changed)
     return report
 
 

@@ -228,3 +228,31 @@ def test_an_action_the_workflow_refuses_is_explained_and_changes_nothing(ticket_
         follow=True,
     )
     assert "không thể chuyển sang" in refused.content.decode()
+
+
+def test_a_moderator_publishes_a_report_without_the_insult_in_its_address(resident, anonymous):
+    """Held for an insult in its address: the moderator edits what the public
+    reads of it, then approves; the resident's own words stay for the audit."""
+    written = "Trước nhà thằng chó đẻ ở hẻm 5"
+    held = resident.post_json("/api/v1/reports", report_payload(address=written)).json()
+    assert held["visibility"] == "held"
+    moderator = signed_in("moderator")
+    page = moderator.get("/console/moderation/").content.decode()
+    assert written in page and "trong địa chỉ" in page  # why, in the moderator's words
+    edited = moderator.post(
+        f"/console/moderation/{held['id']}/",
+        {
+            "action": "edit",
+            "text": held["description"],
+            "address": "Hẻm 5",
+            "reason": "Xúc phạm trong địa chỉ",
+        },
+        follow=True,
+    )
+    assert edited.status_code == 200
+    moderator.post(f"/console/moderation/{held['id']}/", {"action": "approve"}, follow=True)
+    assert anonymous.get(f"/api/v1/reports/{held['id']}").json()["address"] == "Hẻm 5"
+    report = Report.objects.get(id=held["id"])
+    assert report.address == written
+    audit = report.events.filter(kind="moderated").first()
+    assert audit.data["old_address"] == written and audit.data["new_address"] == "Hẻm 5"

@@ -192,3 +192,18 @@ def test_other_staff_cannot_moderate(staff, held, username):
 
 def test_residents_cannot_moderate(resident, held):
     assert resident.post(f"/api/v1/moderation/reports/{held['id']}/approve").status_code == 401
+
+
+def test_the_api_edits_the_public_address_and_leaves_it_when_not_given(staff, resident, anonymous):
+    report = resident.post_json(
+        "/api/v1/reports", report_payload(address="Trước nhà thằng chó đẻ ở hẻm 5")
+    ).json()
+    url = f"/api/v1/moderation/reports/{report['id']}/text"
+    moderator = staff["moderator"]
+    body = {"public_description": report["description"], "public_address": "Hẻm 5"}
+    assert moderator.post_json(url, {**body, "reason": "Xúc phạm"}).status_code == 200
+    assert moderator.post_json(url, {"public_description": "Ổ gà lớn"}).status_code == 200
+    assert Report.objects.get(id=report["id"]).public_address == "Hẻm 5"
+    moderator.post(f"/api/v1/moderation/reports/{report['id']}/approve")
+    public = anonymous.get(f"/api/v1/reports/{report['id']}").json()
+    assert (public["address"], public["description"]) == ("Hẻm 5", "Ổ gà lớn")

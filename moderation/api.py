@@ -41,6 +41,8 @@ class CaseOut(Out):
     )
     description: str = Field(description="As the resident wrote it")
     public_description: str
+    address: str = Field(description="As the resident wrote it")
+    public_address: str
     visibility: str
     photos: list[UUID]
 
@@ -66,6 +68,8 @@ def review_queue(request: AuthedRequest, query: Query[QueueQuery]):
             reasons=[{**r, "label": describe(r)} for r in c.reasons],
             description=c.report.description,
             public_description=c.report.public_description,
+            address=c.report.address,
+            public_address=c.report.public_address,
             visibility=c.report.visibility,
             photos=photos.get(c.report_id, []),
         )

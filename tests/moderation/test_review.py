@@ -200,6 +200,8 @@ def test_the_api_edits_the_public_address_and_leaves_it_when_not_given(staff, re
     ).json()
     url = f"/api/v1/moderation/reports/{report['id']}/text"
     moderator = staff["moderator"]
+    case = moderator.get("/api/v1/moderation/queue").json()[0]
+    assert case["address"] == case["public_address"] == "Trước nhà thằng chó đẻ ở hẻm 5"
     body = {"public_description": report["description"], "public_address": "Hẻm 5"}
     assert moderator.post_json(url, {**body, "reason": "Xúc phạm"}).status_code == 200
     assert moderator.post_json(url, {"public_description": "Ổ gà lớn"}).status_code == 200

@@ -314,3 +314,23 @@ def test_only_set_status_writes_a_report_status():
                     found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
     allowed = {"backend/reports/workflow.py"}
     assert [f for f in found if f.split(":")[0] not in allowed] == []
+
+
+def test_a_retried_rating_is_one_rating_and_a_changed_one_is_recorded(staff, ticket_842, resident):
+    tid = ticket_842["id"]
+    client = staff["staff842"]
+    client.post_json(f"/api/v1/staff/tickets/{tid}/status", {"status": "in_progress"})
+    client.post_json(
+        f"/api/v1/staff/tickets/{tid}/status", {"status": "resolved", "message": "Đã vá"}
+    )
+    for _ in range(3):  # the app retries on a weak network
+        response = resident.post_json(
+            f"/api/v1/reports/{tid}/rating", {"rating": 4, "comment": "Tốt"}
+        )
+        assert response.status_code == 200
+    assert resident.post_json(f"/api/v1/reports/{tid}/rating", {"rating": 2}).status_code == 200
+    rated = [
+        e for e in resident.get(f"/api/v1/reports/{tid}").json()["timeline"] if e["kind"] == "rated"
+    ]
+    assert [(e["data"]["rating"], e["message"]) for e in rated] == [(4, "Tốt"), (2, "")]
+    assert Report.objects.get(id=tid).rating == 2

@@ -310,11 +310,23 @@ def rate(report_id: uuid.UUID, resident: User, stars: int, text: str = "") -> Re
     return report
 
 
+def _reopened_since_resolved(report: Report) -> bool:
+    """Whether its reporter reopened it after it was last resolved."""
+    return (
+        report.resolved_at is not None
+        and report.events.filter(
+            kind=EventKind.REOPENED, actor_id=report.reporter_id, created_at__gte=report.resolved_at
+        ).exists()
+    )
+
+
 @transaction.atomic
 def reopen(report_id: uuid.UUID, resident: User, reason: str) -> Report:
     """Not really fixed: back to the unit's queue, flagged, within the reopen window."""
     report = _own_resolved(report_id, resident)
     if report.status != S.RESOLVED:
+        if _reopened_since_resolved(report):
+            return report  # a retry of a reopening that took effect: answered as it was
         raise Conflict(_("Only a resolved report can be reopened."), code="not_resolved")
     window = timedelta(days=settings.REOPEN_WINDOW_DAYS)
     if report.resolved_at is None or timezone.now() > report.resolved_at + window:

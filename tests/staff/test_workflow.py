@@ -334,3 +334,24 @@ def test_a_retried_rating_is_one_rating_and_a_changed_one_is_recorded(staff, tic
     ]
     assert [(e["data"]["rating"], e["message"]) for e in rated] == [(4, "Tốt"), (2, "")]
     assert Report.objects.get(id=tid).rating == 2
+
+
+def test_a_retried_reopening_is_answered_as_the_first(staff, ticket_842, resident):
+    from tests.reports.helpers import report_payload
+
+    tid = ticket_842["id"]
+    client = staff["staff842"]
+    client.post_json(f"/api/v1/staff/tickets/{tid}/status", {"status": "in_progress"})
+    client.post_json(
+        f"/api/v1/staff/tickets/{tid}/status", {"status": "resolved", "message": "Đã vá"}
+    )
+    for _ in range(2):  # the answer to the first was lost on a weak network
+        response = resident.post_json(f"/api/v1/reports/{tid}/reopen", {"reason": "Chưa vá"})
+        assert response.status_code == 200, response.content
+    report = Report.objects.get(id=tid)
+    assert (report.status, report.reopened_count) == (Status.ACKNOWLEDGED, 1)
+    assert report.events.filter(kind="reopened").count() == 1
+    # A report nobody reopened is still refused once it is no longer resolved.
+    other = resident.post_json("/api/v1/reports", report_payload()).json()
+    refused = resident.post_json(f"/api/v1/reports/{other['id']}/reopen", {"reason": "x"})
+    assert refused.status_code == 409

@@ -65,6 +65,8 @@ def change_status(report_id: uuid.UUID, actor: User, new_status: str, message: s
     """Move a ticket to `new_status`. Resolving needs a public message to the
     resident; rejecting needs the reason (which the resident sees)."""
     report = ticket_for(actor, report_id, to_change=True, lock=True)
+    if report.status == new_status and _is_replay(report, actor, new_status, message.strip()):
+        return report  # a retry of the change just made: answered as it was
     if new_status not in STAFF_TRANSITIONS[report.status]:
         raise Conflict(
             _("A ticket that is “%(current)s” cannot become “%(wanted)s”.")
@@ -87,6 +89,18 @@ def change_status(report_id: uuid.UUID, actor: User, new_status: str, message: s
         data={"from": old_status, "to": new_status},
     )
     return report
+
+
+def _is_replay(report: Report, actor: User, new_status: str, message: str) -> bool:
+    """Whether the ticket's latest change of status is this very one."""
+    latest = report.events.filter(kind=EventKind.STATUS_CHANGED).order_by("-created_at", "-id")
+    last = latest.only("actor_id", "message", "data").first()
+    return (
+        last is not None
+        and last.actor_id == actor.id
+        and last.data.get("to") == new_status
+        and last.message == message
+    )
 
 
 def set_status(

@@ -355,3 +355,26 @@ def test_a_retried_reopening_is_answered_as_the_first(staff, ticket_842, residen
     other = resident.post_json("/api/v1/reports", report_payload()).json()
     refused = resident.post_json(f"/api/v1/reports/{other['id']}/reopen", {"reason": "x"})
     assert refused.status_code == 409
+
+
+def test_a_retried_change_of_status_is_answered_as_the_first(staff, ticket_842, resident):
+    tid = ticket_842["id"]
+    client = staff["staff842"]
+    client.post_json(f"/api/v1/staff/tickets/{tid}/status", {"status": "in_progress"})
+    resolve = {"status": "resolved", "message": "Đã vá xong"}
+    for _ in range(2):  # the answer to the first was lost on a weak network
+        response = client.post_json(f"/api/v1/staff/tickets/{tid}/status", resolve)
+        assert response.status_code == 200, response.content
+    replies = [
+        e["message"]
+        for e in resident.get(f"/api/v1/reports/{tid}").json()["timeline"]
+        if e["kind"] == "status_changed"
+    ]
+    assert replies.count("Đã vá xong") == 1
+    # Another change to the same status is still refused: it is not a retry.
+    again = client.post_json(f"/api/v1/staff/tickets/{tid}/status", {**resolve, "message": "Khác"})
+    assert again.status_code == 409
+    assert (
+        staff["lead842"].post_json(f"/api/v1/staff/tickets/{tid}/status", resolve).status_code
+        == 409
+    )

@@ -13,6 +13,7 @@ other and neither is lost; the second is checked against the first's result.
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -65,7 +66,9 @@ def change_status(report_id: uuid.UUID, actor: User, new_status: str, message: s
     """Move a ticket to `new_status`. Resolving needs a public message to the
     resident; rejecting needs the reason (which the resident sees)."""
     report = ticket_for(actor, report_id, to_change=True, lock=True)
-    if report.status == new_status and _is_replay(report, actor, new_status, message.strip()):
+    if report.status == new_status and _is_replay(
+        report, actor, EventKind.STATUS_CHANGED, message.strip(), to=new_status
+    ):
         return report  # a retry of the change just made: answered as it was
     if new_status not in STAFF_TRANSITIONS[report.status]:
         raise Conflict(
@@ -91,15 +94,15 @@ def change_status(report_id: uuid.UUID, actor: User, new_status: str, message: s
     return report
 
 
-def _is_replay(report: Report, actor: User, new_status: str, message: str) -> bool:
-    """Whether the ticket's latest change of status is this very one."""
-    latest = report.events.filter(kind=EventKind.STATUS_CHANGED).order_by("-created_at", "-id")
-    last = latest.only("actor_id", "message", "data").first()
+def _is_replay(report: Report, actor: User, kind: str, message: str, **data: Any) -> bool:
+    """Whether the ticket's latest event is this very one (its kind, author,
+    message and `data`): the retry of a request whose answer was lost."""
+    last = report.events.order_by("-created_at", "-id").only("kind", "actor_id", "message", "data")
+    latest = last.first()
     return (
-        last is not None
-        and last.actor_id == actor.id
-        and last.data.get("to") == new_status
-        and last.message == message
+        latest is not None
+        and (latest.kind, latest.actor_id, latest.message) == (kind, actor.id, message)
+        and all(latest.data.get(key) == value for key, value in data.items())
     )
 
 
@@ -243,13 +246,9 @@ def merge(duplicate_id: uuid.UUID, actor: User, original_id: uuid.UUID) -> Repor
 @transaction.atomic
 def comment(report_id: uuid.UUID, actor: User, message: str, public: bool) -> Report:
     report = ticket_for(actor, report_id, to_change=True, lock=True)
-    record_event(
-        report,
-        EventKind.COMMENT if public else EventKind.NOTE,
-        actor=actor,
-        is_public=public,
-        message=message.strip(),
-    )
+    kind, message = EventKind.COMMENT if public else EventKind.NOTE, message.strip()
+    if not _is_replay(report, actor, kind, message):  # the same words twice in a row: a retry
+        record_event(report, kind, actor=actor, is_public=public, message=message)
     return report
 
 

@@ -378,3 +378,15 @@ def test_a_retried_change_of_status_is_answered_as_the_first(staff, ticket_842, 
         staff["lead842"].post_json(f"/api/v1/staff/tickets/{tid}/status", resolve).status_code
         == 409
     )
+
+
+def test_a_retried_reply_is_one_reply(staff, ticket_842, resident):
+    tid = ticket_842["id"]
+    client = staff["staff842"]
+    reply = {"message": "Sẽ xử lý trong tuần", "public": True}
+    for _ in range(2):
+        assert client.post_json(f"/api/v1/staff/tickets/{tid}/comments", reply).status_code == 200
+    client.post_json(f"/api/v1/staff/tickets/{tid}/comments", {**reply, "public": False})
+    client.post_json(f"/api/v1/staff/tickets/{tid}/comments", reply)  # said again, later
+    seen = [e["message"] for e in resident.get(f"/api/v1/reports/{tid}").json()["timeline"]]
+    assert seen.count("Sẽ xử lý trong tuần") == 2

@@ -266,13 +266,21 @@ def resident_comment(report: Report, resident: User, message: str, data: dict) -
         return record_event(
             report, EventKind.COMMENT, actor=resident, message=decision.public_text, data=data
         )
+    return _kept_for_staff(report, resident, message, decision.reasons, data)
+
+
+def _kept_for_staff(
+    report: Report, resident: User, words: str, reasons: list[dict], data: dict | None = None
+) -> ReportEvent:
+    """A resident's words that would hold a report, off the public timeline:
+    an internal note, which the unit's staff are told of (`from_resident`)."""
     return record_event(
         report,
         EventKind.NOTE,
         actor=resident,
         is_public=False,
-        message=message,
-        data={**data, "held": decision.reasons},
+        message=words,
+        data={**(data or {}), "from_resident": True, "held": reasons},
     )
 
 
@@ -289,14 +297,7 @@ def _with_residents_words(
         message = decision.public_text if decision else ""
         return record_event(report, kind, actor=resident, message=message, data=data)
     event = record_event(report, kind, actor=resident, data=data)
-    record_event(
-        report,
-        EventKind.NOTE,
-        actor=resident,
-        is_public=False,
-        message=words,
-        data={"from_resident": True, "held": decision.reasons},
-    )
+    _kept_for_staff(report, resident, words, decision.reasons)
     return event
 
 

@@ -10,7 +10,7 @@ from moderation.models import CaseState, ReviewCase
 from moderation.rules import lexicon, place_names
 from moderation.text import screen_text
 from tests.photos import images
-from tests.reports.helpers import TRA_VINH_MARKET, offset, report_payload
+from tests.reports.helpers import TRA_VINH_MARKET, offset, report_payload, resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -322,8 +322,7 @@ def test_a_residents_words_on_the_timeline_are_screened(resident, staff, anonymo
     number redacted for the public; the rating or reopening itself stands."""
     report = send(resident, "Ổ gà lớn trước cổng chợ, xe máy dễ té.")
     ticket = f"/api/v1/staff/tickets/{report['id']}"
-    staff["staff842"].post_json(f"{ticket}/status", {"status": "in_progress"})
-    staff["staff842"].post_json(f"{ticket}/status", {"status": "resolved", "message": "Đã vá"})
+    resolve(staff["staff842"], report["id"])
     body = {field: "Đồ ngu, vá kiểu gì vậy", **({"rating": 1} if path == "rating" else {})}
     response = resident.post_json(f"/api/v1/reports/{report['id']}/{path}", body)
     assert response.status_code == 200, response.content
@@ -340,9 +339,7 @@ def test_a_residents_words_on_the_timeline_are_screened(resident, staff, anonymo
 
 def test_a_phone_number_in_a_rating_is_redacted_for_the_public(resident, staff, anonymous):
     report = send(resident, "Ổ gà lớn trước cổng chợ, xe máy dễ té.")
-    ticket = f"/api/v1/staff/tickets/{report['id']}"
-    staff["staff842"].post_json(f"{ticket}/status", {"status": "in_progress"})
-    staff["staff842"].post_json(f"{ticket}/status", {"status": "resolved", "message": "Đã vá"})
+    resolve(staff["staff842"], report["id"])
     comment = {"rating": 5, "comment": "Cảm ơn, cần gì gọi tôi 0912 345 678"}
     assert resident.post_json(f"/api/v1/reports/{report['id']}/rating", comment).status_code == 200
     public = [

@@ -11,6 +11,7 @@ from backend.reports.models import EventKind, Follower, Report, ReportEvent, Sta
 from backend.reports.sla import escalate_overdue
 from backend.reports.workflow import STAFF_TRANSITIONS
 from tests.conftest import ApiClient
+from tests.reports.helpers import report_payload, resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -175,10 +176,7 @@ def test_public_reply_reaches_the_resident_and_a_note_does_not(staff, ticket_842
 def test_resident_rates_and_reopens_within_the_window(staff, ticket_842, resident, time_machine):
     tid = ticket_842["id"]
     client = staff["staff842"]
-    client.post_json(f"/api/v1/staff/tickets/{tid}/status", {"status": "in_progress"})
-    client.post_json(
-        f"/api/v1/staff/tickets/{tid}/status", {"status": "resolved", "message": "Đã vá"}
-    )
+    resolve(client, tid)
     rated = resident.post_json(
         f"/api/v1/reports/{tid}/rating", {"rating": 2, "comment": "Vá chưa kỹ"}
     )
@@ -319,10 +317,7 @@ def test_only_set_status_writes_a_report_status():
 def test_a_retried_rating_is_one_rating_and_a_changed_one_is_recorded(staff, ticket_842, resident):
     tid = ticket_842["id"]
     client = staff["staff842"]
-    client.post_json(f"/api/v1/staff/tickets/{tid}/status", {"status": "in_progress"})
-    client.post_json(
-        f"/api/v1/staff/tickets/{tid}/status", {"status": "resolved", "message": "Đã vá"}
-    )
+    resolve(client, tid)
     for _ in range(3):  # the app retries on a weak network
         response = resident.post_json(
             f"/api/v1/reports/{tid}/rating", {"rating": 4, "comment": "Tốt"}
@@ -337,14 +332,9 @@ def test_a_retried_rating_is_one_rating_and_a_changed_one_is_recorded(staff, tic
 
 
 def test_a_retried_reopening_is_answered_as_the_first(staff, ticket_842, resident):
-    from tests.reports.helpers import report_payload
-
     tid = ticket_842["id"]
     client = staff["staff842"]
-    client.post_json(f"/api/v1/staff/tickets/{tid}/status", {"status": "in_progress"})
-    client.post_json(
-        f"/api/v1/staff/tickets/{tid}/status", {"status": "resolved", "message": "Đã vá"}
-    )
+    resolve(client, tid)
     for _ in range(2):  # the answer to the first was lost on a weak network
         response = resident.post_json(f"/api/v1/reports/{tid}/reopen", {"reason": "Chưa vá"})
         assert response.status_code == 200, response.content

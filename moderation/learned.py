@@ -39,9 +39,16 @@ _SHORTEST, _LONGEST = 2, 5
 MIN_WORDS = 5
 
 
+def _words(text: str) -> list[str]:
+    return _WORD.findall(plain(text).lower())
+
+
 def features(text: str) -> set[str]:
     """The features of a text, each once."""
-    words = _WORD.findall(plain(text).lower())
+    return _features_of(_words(text))
+
+
+def _features_of(words: list[str]) -> set[str]:
     found = {f"w {word}" for word in words}
     found.update(f"p {a} {b}" for a, b in pairwise(words))
     for word in set(words):  # a word's letter pieces are the same wherever it is
@@ -63,7 +70,7 @@ def _letter_pieces(word: str) -> frozenset[str]:
 
 def judges(text: str) -> bool:
     """Whether the text is long enough for the learned screen to judge."""
-    return len(_WORD.findall(plain(text))) >= MIN_WORDS
+    return len(_words(text)) >= MIN_WORDS
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,9 @@ class LearnedScreen:
     threshold: float  # the probability at which a text alone is held
 
     def probability(self, text: str) -> float:
-        present = features(text)
+        return self._probability(features(text))
+
+    def _probability(self, present: set[str]) -> float:
         if not present:
             return 0.0
         total = sum(self.weights.get(feature, 0.0) for feature in present)
@@ -92,9 +101,10 @@ class LearnedScreen:
         """The text's weight among the screening's reasons: 1.0 (a full
         offensive term) at the threshold, more above it; 0.0 for a text too
         short to judge (MIN_WORDS)."""
-        if not judges(text):
+        words = _words(text)  # read once: its count and its features
+        if len(words) < MIN_WORDS:
             return 0.0
-        return self.probability(text) / self.threshold
+        return self._probability(_features_of(words)) / self.threshold
 
 
 @cache

@@ -129,7 +129,7 @@ _UNSHOWN = dict.fromkeys(
 
 
 def plain(text: str) -> str:
-    """The text as it reads: compatibility forms folded ("ｎｇｕ", full width, is
+    r"""The text as it reads: compatibility forms folded ("ｎｇｕ", full width, is
     "ngu"; NFKC also composes Vietnamese letters as NFC does), and the
     characters that show nothing (zero-width spaces and joiners, soft hyphens,
     direction marks) or strike a letter through taken out, so that "n\u200bgu"

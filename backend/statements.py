@@ -25,7 +25,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -42,6 +42,26 @@ STAND_IN_TEXT = "stand-in for a text the statement is run with"
 STAND_IN_TIME = datetime(2000, 1, 1, 0, 0, 1, 234567, tzinfo=UTC)
 STAND_IN_ID = -574_700_001
 STAND_IN_NUMBER = 5747.000_001
+
+
+def stand_ins_for(values: dict[str, Any]) -> dict[str, Any]:
+    """Stand-ins for these values, each of its value's type and none equal to
+    another (a query whose values a request chooses, the staff queue's)."""
+    found: dict[str, Any] = {}
+    for n, (name, value) in enumerate(sorted(values.items())):
+        if isinstance(value, tuple):
+            first = STAND_IN_ID - 100 * (n + 1) if isinstance(value[0], int) else None
+            found[name] = tuple(
+                first - i if first is not None else f"{STAND_IN_TEXT} {name} {i}"
+                for i in range(len(value))
+            )
+        elif isinstance(value, datetime):
+            found[name] = STAND_IN_TIME + timedelta(days=n + 1)
+        elif isinstance(value, int):
+            found[name] = STAND_IN_ID - n - 1
+        else:
+            found[name] = f"{STAND_IN_TEXT} {name}"
+    return found
 
 
 @dataclass(frozen=True)

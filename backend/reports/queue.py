@@ -21,7 +21,7 @@ from backend.pages import KeysetPages, PageQuery, keyset_page
 from backend.reports.access import ticket_scope, tickets_in_scope
 from backend.reports.models import Report, ReportQuerySet, Status, overdue
 from backend.schema_types import IsoDate
-from backend.statements import STAND_IN_ID, STAND_IN_TEXT, STAND_IN_TIME
+from backend.statements import stand_ins_for
 
 
 class QueueQuery(PageQuery):
@@ -179,28 +179,9 @@ def ticket_page(
                 lambda **values: rows(_selected(filters.shape, **values)),
                 time_field,
                 descending,
-                **_stand_ins(filters.values),
+                **stand_ins_for(filters.values),
             )
     return pages.page(query.cursor, query.limit, **filters.values)
-
-
-def _stand_ins(values: dict[str, Any]) -> dict[str, Any]:
-    """A distinct stand-in of each value's type (`backend.statements`)."""
-    found: dict[str, Any] = {}
-    for n, (name, value) in enumerate(sorted(values.items())):
-        if isinstance(value, tuple):
-            first = STAND_IN_ID - 100 * (n + 1) if isinstance(value[0], int) else None
-            found[name] = tuple(
-                first - i if first is not None else f"{STAND_IN_TEXT} {name} {i}"
-                for i in range(len(value))
-            )
-        elif isinstance(value, datetime):
-            found[name] = STAND_IN_TIME + timedelta(days=n + 1)
-        elif isinstance(value, int):
-            found[name] = STAND_IN_ID - n - 1
-        else:
-            found[name] = f"{STAND_IN_TEXT} {name}"
-    return found
 
 
 @contextmanager

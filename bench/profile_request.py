@@ -42,9 +42,9 @@ def main() -> None:
     os.environ["BENCH_CERTIFICATE_FILE"] = identities.certificate_file
     from django.conf import settings
 
+    from backend.reports.models import Report
     from bench.load import forget_earlier_runs
     from bench.load_wsgi import application
-    from backend.reports.models import Report
 
     settings.ALLOWED_HOSTS = ["*"]
     forget_earlier_runs()

@@ -28,9 +28,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
 
 def _compiled_loader(zone: Any) -> type[Loader]:
-    compiled = adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
-    if compiled is None:  # psycopg always has one; this tells the type checker
+    found = adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
+    if found is None:  # psycopg always has one; this tells the type checker
         raise LookupError("psycopg has no timestamptz loader")
+    compiled: type[Loader] = found
 
     class CompiledTimestampLoader(Loader):
         # What Django's create_cursor compares to decide whether to register

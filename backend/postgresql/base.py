@@ -31,7 +31,7 @@ def _compiled_loader(zone: Any) -> type[Loader]:
     found = adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
     if found is None:  # psycopg always has one; this tells the type checker
         raise LookupError("psycopg has no timestamptz loader")
-    compiled: type[Loader] = found
+    compiled: Any = found  # a compiled class, which the stubs type as a protocol
 
     class CompiledTimestampLoader(Loader):
         # What Django's create_cursor compares to decide whether to register

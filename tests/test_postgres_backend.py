@@ -1,13 +1,17 @@
 """The database engine (backend/postgresql): Django's, reading timestamps with
-psycopg's compiled loader. What it reads must be what Django's own loader read."""
+psycopg's compiled loader (what it reads must be what Django's own loader read)
+and inserting a few rows as VALUES."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from psycopg.pq import Format
 
 from backend.postgresql.base import DatabaseWrapper
+from backend.postgresql.compiler import SMALL_BATCH
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +50,18 @@ def test_null_and_dates_are_unaffected():
     null, day = _read("SELECT NULL::timestamptz, DATE '2026-02-03'")
     assert null is None
     assert str(day) == "2026-02-03"
+
+
+def _insert_sql(rows: int) -> str:
+    groups = [Group(name=f"batch-{rows}-{i}") for i in range(rows)]
+    with CaptureQueriesContext(connection) as captured:
+        Group.objects.bulk_create(groups)
+    assert Group.objects.filter(name__startswith=f"batch-{rows}-").count() == rows
+    (insert,) = [q["sql"] for q in captured if q["sql"].startswith("INSERT")]
+    return insert
+
+
+def test_a_few_rows_are_inserted_as_values_and_many_through_unnest():
+    assert "UNNEST" not in _insert_sql(3)
+    assert "VALUES" in _insert_sql(SMALL_BATCH)
+    assert "UNNEST" in _insert_sql(SMALL_BATCH + 1)

@@ -1,5 +1,6 @@
-"""Django's PostgreSQL backend with one change: timestamps are read by psycopg's
-compiled loader.
+"""Django's PostgreSQL backend with two changes, each measured: timestamps are
+read by psycopg's compiled loader, and a few rows are inserted as VALUES
+(backend/postgresql/compiler.py).
 
 Django registers its own `timestamptz` loader on every connection, a subclass
 of psycopg's pure-Python one, to stamp each value with the connection's time
@@ -12,14 +13,20 @@ was a sixth of its time in the API.
 
 from typing import Any
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from psycopg import adapters
 from psycopg.abc import AdaptContext, Buffer
 from psycopg.adapt import Loader
 from psycopg.pq import Format
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    compiler_module = "backend.postgresql.compiler"
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def get_new_connection(self, conn_params: dict) -> Any:
         connection = super().get_new_connection(conn_params)
         if self.timezone is not None:  # with USE_TZ = False, Django's naive values stay

@@ -189,6 +189,28 @@ def test_status_and_role_labels_follow_the_caller(resident, staff):
     assert login.json()["role_label"] == "Cán bộ đơn vị"
 
 
+def test_each_item_of_a_page_speaks_each_callers_language(resident, staff):
+    """A page builds what its items share once (backend.reports.schemas.Shared):
+    each item still speaks the caller's language, and the next caller's own."""
+    from backend.catalogue.models import Category
+
+    for category in ("pothole", "flooding", "pothole"):
+        resident.post_json("/api/v1/reports", report_payload(category=category))
+    names = {c.code: c for c in Category.objects.filter(code__in=["pothole", "flooding"])}
+    for language in ("km", "en", "vi", "km"):
+        for client, path in ((staff["staff842"], "/api/v1/staff/tickets"),
+                             (resident, "/api/v1/me/reports")):  # fmt: skip
+            items = client.get(path, HTTP_ACCEPT_LANGUAGE=language).json()["items"]
+            assert len(items) == 3
+            for item in items:
+                category = names[item["category"]["code"]]
+                assert item["category"]["name"] == getattr(category, f"name_{language}")
+                assert item["status_label"] == expected("Submitted", language)
+                assert item["areas"][0]["level_label"] != ""
+            labels = {item["areas"][-1]["level_label"] for item in items}
+            assert len(labels) == 1
+
+
 def test_a_push_and_an_inbox_entry_are_in_each_recipients_language_with_local_time(
     fcm, resident, staff, run_jobs, time_machine, django_capture_on_commit_callbacks
 ):

@@ -35,5 +35,5 @@ class CategoryRef(Out):
     name: str
 
     @classmethod
-    def of(cls, category: Category) -> "CategoryRef":
-        return cls(code=category.code, name=localized(category, "name"))
+    def of(cls, category: Category, language: str | None = None) -> "CategoryRef":
+        return cls(code=category.code, name=localized(category, "name", language))

@@ -31,6 +31,7 @@ from backend.reports.schemas import (
     ReportOut,
     ReportPage,
     ReportSummaryOut,
+    Shared,
 )
 from backend.reports.services import NewReport
 from backend.schema_types import Out, errors
@@ -73,8 +74,9 @@ def create_report(request: AuthedRequest, payload: ReportIn):
     else:  # a retry: the report as it is now
         report = services.visible_report(report.id, request.auth)
         events, photos = services.timeline_and_photos(report, is_mine=True)
+    shared = Shared()
     candidates = [
-        DuplicateCandidateOut.of(c.report, distance_m=round(c.distance_m, 1))
+        DuplicateCandidateOut.of(c.report, shared=shared, distance_m=round(c.distance_m, 1))
         for c in services.duplicate_candidates(report)
     ]
     return Status(
@@ -123,8 +125,10 @@ _MY_REPORTS = KeysetPages(
 def my_reports(request: AuthedRequest, page: Query[PageQuery]):
     """The resident's own reports, newest first, held ones included."""
     rows, next_cursor = _MY_REPORTS.page(page.cursor, page.limit, reporter_id=request.auth.id)
+    shared = Shared()
     return ReportPage(
-        items=[ReportSummaryOut.of(r, as_reporter=True) for r in rows], next_cursor=next_cursor
+        items=[ReportSummaryOut.of(r, as_reporter=True, shared=shared) for r in rows],
+        next_cursor=next_cursor,
     )
 
 
@@ -135,7 +139,10 @@ def public_feed(request: HttpRequest, query: Query[FeedQuery]):
     first, filtered by category and status; cursor-paginated."""
     queryset = public_reports(query)
     rows, next_cursor = keyset_page(queryset, query.cursor, query.limit)
-    return ReportPage(items=[ReportSummaryOut.of(r) for r in rows], next_cursor=next_cursor)
+    shared = Shared()
+    return ReportPage(
+        items=[ReportSummaryOut.of(r, shared=shared) for r in rows], next_cursor=next_cursor
+    )
 
 
 class RatingIn(Schema):

@@ -5,14 +5,12 @@ from typing import Self
 from uuid import UUID
 
 from django.db.models import F, QuerySet
-from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from backend.accounts.auth import AuthedRequest, StaffAuth
 from backend.areas.schemas import UnitOut
-from backend.areas.units import unit_of
 from backend.photos.models import Photo, PhotoKind
 from backend.photos.schemas import PhotoOut
 from backend.reports import workflow
@@ -21,7 +19,7 @@ from backend.reports.models import ReportEvent, ReportQuerySet, is_overdue
 from backend.reports.models import Status as ReportStatus
 from backend.reports.photos import add_report_photo
 from backend.reports.queue import QueueQuery, queue_counts, ticket_page
-from backend.reports.schemas import EventOut, ReportSummaryOut
+from backend.reports.schemas import EventOut, ReportSummaryOut, Shared
 from backend.schema_types import Out, errors
 
 router = Router(tags=["staff"], auth=StaffAuth())
@@ -55,15 +53,17 @@ class TicketOut(ReportSummaryOut):
     address: str
 
     @classmethod
-    def of_ticket(cls, ticket, **more) -> Self:
+    def of_ticket(cls, ticket, shared: Shared | None = None, **more) -> Self:
         """A ticket: a report with `assignee_name`, or a page's row of TICKET_COLUMNS."""
+        shared = shared or Shared()
         return cls.of(
             ticket,
             as_reporter=True,
+            shared=shared,
             priority=ticket.priority,
             due_at=ticket.due_at,
-            overdue=is_overdue(ticket.status, ticket.due_at, timezone.now()),
-            unit=UnitOut.of(unit_of(ticket.unit_id)),
+            overdue=is_overdue(ticket.status, ticket.due_at, shared.now),
+            unit=shared.unit(ticket.unit_id),
             assignee=ticket.assignee_name,
             escalation_level=ticket.escalation_level,
             reopened_count=ticket.reopened_count,
@@ -88,7 +88,8 @@ def ticket_queue(request: AuthedRequest, query: Query[QueueQuery]):
     """The tickets in your scope (your unit's; those managed within your area for a manager), due
     first or newest first, filtered; cursor-paginated."""
     rows, cursor = ticket_page(request.auth, query, ticket_rows)
-    return TicketPage(items=[TicketOut.of_ticket(r) for r in rows], next_cursor=cursor)
+    shared = Shared()
+    return TicketPage(items=[TicketOut.of_ticket(r, shared) for r in rows], next_cursor=cursor)
 
 
 class CountsOut(Out):

@@ -282,7 +282,10 @@ class EventKind(models.TextChoices):
 class ReportEvent(models.Model):
     """One entry of a report's timeline. Append-only: never updated or deleted."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: event_timeline begins with it.
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -312,7 +315,10 @@ class ReportEvent(models.Model):
 class Follower(models.Model):
     """Who hears about changes to a report: its reporter and its supporters."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followers")
+    # No index of its own: follower_unique begins with it.
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="followers", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_reports"
     )

@@ -35,7 +35,11 @@ def enqueue(func: Callable, *args: object, queue_name: str = "default") -> None:
     if settings.JOBS_INLINE:
         func(*json.loads(json.dumps(args)))
         return
-    queue(queue_name).enqueue(func, *args, retry=DEFAULT_RETRY)
+    # In one round trip: on its own, rq registers the queue in one and saves and
+    # pushes the job in another (0.1 ms more of a new report's time).
+    with redis_connection().pipeline() as pipe:
+        queue(queue_name).enqueue(func, *args, retry=DEFAULT_RETRY, pipeline=pipe)
+        pipe.execute()
 
 
 def enqueue_on_commit(func: Callable, *args: object, queue_name: str = "default") -> None:

@@ -313,12 +313,10 @@ def rate(report_id: uuid.UUID, resident: User, stars: int, text: str = "") -> Re
     report = _own_resolved(report_id, resident)
     if report.status not in (S.RESOLVED, S.CLOSED):
         raise Conflict(_("Only a resolved report can be rated."), code="not_resolved")
-    if report.rated_at is not None and (report.rating, report.rating_comment) == (
-        stars,
-        text.strip(),
-    ):
+    comment = text.strip()
+    if report.rated_at is not None and (report.rating, report.rating_comment) == (stars, comment):
         return report  # a retry of the same rating: one rating, one event on the timeline
-    report.rating, report.rating_comment, report.rated_at = stars, text.strip(), timezone.now()
+    report.rating, report.rating_comment, report.rated_at = stars, comment, timezone.now()
     report.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
     _with_residents_words(report, EventKind.RATED, resident, text, data={"rating": stars})
     return report

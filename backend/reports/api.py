@@ -47,7 +47,7 @@ def _full_view(report: Report, viewer_id: int | None) -> ReportOut:
 
 @router.post(
     "/reports",
-    response={200: ReportCreatedOut, 201: ReportCreatedOut, **errors(400, 401, 422, 429)},
+    response={200: ReportCreatedOut, 201: ReportCreatedOut, **errors(400, 401, 422, 429, 503)},
 )
 def create_report(request: AuthedRequest, payload: ReportIn):
     """Send a report. 201 when it is new; 200 when this id was already sent with the

@@ -10,8 +10,9 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import ExpressionWrapper, F, FloatField
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,7 +132,7 @@ def create_report(
     What only an admin changes (categories, routing rules, blocked terms) comes
     from memory (`backend.reference_data`), the resident's history in one
     query, and the writes in one statement per table: a new report costs five
-    statements and a savepoint pair, whoever is told of it (after commit).
+    statements, whoever is told of it (after commit).
     """
     now = timezone.now()
     history = reporter_history(reporter, new.id, now)
@@ -181,21 +182,53 @@ def create_report(
 
     for _attempt in range(5):
         report.reference = new_reference()
-        try:
-            with transaction.atomic():
-                report.save(force_insert=True)
+        # No savepoint: in a request this joins the request's transaction
+        # (mobile_api.limits.AtomicWritesMiddleware); elsewhere it is one.
+        with transaction.atomic(savepoint=False):
+            if _insert_unless_taken(report):
                 events = _record_creation(report, placement, decision)
                 photos = attach_uploaded_photos(report, reporter, list(new.photo_ids))
                 if not report.address and settings.GEOCODER_URL:
                     enqueue_on_commit(fill_address, str(report.id))
-            return Submission(report, True, events, photos)
-        except IntegrityError:
-            # Either the same id arrived twice at once (a retry racing the
-            # first try, or another resident's id), or the reference collided:
-            # tell them apart.
-            if Report.objects.filter(id=new.id).exists():
-                return Submission(_replay(reporter, new), False, [], [])
-    raise ServiceError(_("Could not allocate a report reference."), code="reference_exhausted")
+                return Submission(report, True, events, photos)
+        # Either the same id arrived twice at once (a retry racing the first
+        # try, or another resident's id), or the reference collided: tell
+        # them apart.
+        if Report.objects.filter(id=new.id).exists():
+            return Submission(_replay(reporter, new), False, [], [])
+    raise ServiceError(
+        _("Could not allocate a report reference; please send the report again."),
+        code="reference_exhausted",
+        status=503,
+    )
+
+
+def _insert_unless_taken(report: Report) -> bool:
+    """Insert a new report, or nothing if its id or reference is taken.
+
+    One `INSERT ... ON CONFLICT DO NOTHING RETURNING reference` (SQLite:
+    `INSERT OR IGNORE`): a taken id or reference inserts no row instead of
+    failing, so the transaction goes on without a savepoint to roll back to
+    (two round trips fewer per new report). A retry racing its first try
+    waits at the insert until the first commits, then finds its report.
+
+    This is what `Model.save()` does, through the same `QuerySet._insert`,
+    with the conflict clause added (Report has no save() of its own and no
+    signal receivers). It returns the reference, a text column no backend
+    converts, so that no row reads as None on both (SQLite converts a UUID).
+    """
+    meta = Report._meta
+    inserted = Report.objects._insert(  # type: ignore[attr-defined]
+        [report],
+        fields=meta.local_concrete_fields,
+        returning_fields=[meta.get_field("reference")],
+        on_conflict=OnConflict.IGNORE,
+    )
+    if inserted[0] is None:
+        return False
+    report._state.adding = False
+    report._state.db = Report.objects.db
+    return True
 
 
 def _record_creation(

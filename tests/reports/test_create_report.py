@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from backend.reports import services
 from backend.reports.models import EventKind, Follower, Report, ReportEvent
 from tests.conftest import ApiClient
 from tests.reports.helpers import TRA_CU_TOWN, report_payload
@@ -226,6 +227,41 @@ def test_report_ids_are_unique_references(resident):
     }
     assert len(references) == 10
     assert all(set(ref) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for ref in references)
+
+
+class ScriptedChoices:
+    """Stands in for the `secrets` module where references are drawn: it
+    picks each character from a script, so a test knows the references."""
+
+    def __init__(self, script: str) -> None:
+        self.script = iter(script)
+
+    def choice(self, alphabet: str) -> str:
+        picked = next(self.script)
+        assert picked in alphabet
+        return picked
+
+
+def test_a_taken_reference_is_drawn_again(resident, monkeypatch):
+    monkeypatch.setattr(services, "secrets", ScriptedChoices("AAAAAAAA" * 2 + "BBBBBBBB"))
+    first = resident.post_json("/api/v1/reports", report_payload())
+    second = resident.post_json("/api/v1/reports", report_payload())
+    assert first.status_code == second.status_code == 201, second.content
+    assert first.json()["reference"] == "AAAAAAAA"
+    assert second.json()["reference"] == "BBBBBBBB"
+    report = Report.objects.get(id=second.json()["id"])
+    assert report.reference == "BBBBBBBB"
+    assert ReportEvent.objects.filter(report=report, kind=EventKind.CREATED).count() == 1
+
+
+def test_only_taken_references_refuse_a_report_in_the_end(resident, monkeypatch):
+    monkeypatch.setattr(services, "secrets", ScriptedChoices("AAAAAAAA" * 6))
+    resident.post_json("/api/v1/reports", report_payload())
+    payload = report_payload()
+    response = resident.post_json("/api/v1/reports", payload)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "reference_exhausted"
+    assert not Report.objects.filter(id=payload["id"]).exists()
 
 
 def test_unknown_report_id_is_404(resident):

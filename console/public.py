@@ -6,9 +6,9 @@ from datetime import timedelta
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from backend.areas.hierarchy import area_by_code, area_tree, within
+from backend.i18n import current_language
 from backend.public_cache import cached_for_anonymous
 from backend.reports.models import Report, Visibility
 from backend.statistics import figures
@@ -51,7 +51,7 @@ def scorecard(request: HttpRequest, code: str) -> HttpResponse:
             "level": level,
             "overall": overall,
             "rows": rows,
-            "below_label": below.label((get_language() or "vi")[:2]) if below else "",
+            "below_label": below.label(current_language()) if below else "",
             "days": DAYS,
         },
     )

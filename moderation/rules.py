@@ -47,6 +47,8 @@ def text_reasons(text: str, learned: bool = True) -> tuple[list[dict], str]:
     """Reasons from a text, and the text as the public may see it. `learned`
     False leaves the learned screen out: an address is mostly the names of
     places, which it never learnt."""
+    if not text:  # most reports give no address: nothing to screen
+        return [], text
     verdict = screen_text(text, lexicon(), place_names())
     reasons = []
     if verdict.matches:

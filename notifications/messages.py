@@ -16,6 +16,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from backend.i18n import current_language
+
 # What a status change says after "Report ABC123": a phrase, not the status's
 # name in a list.
 STATUS_PHRASES = {
@@ -80,7 +82,9 @@ def render(kind: str, params: dict, language: str) -> tuple[str, str]:
             values["due"] = local_time(params["due"])
         if "category_names" in params:
             names = params["category_names"]
-            values["category"] = names.get(translation.get_language()) or names.get("vi", "")
+            values["category"] = names.get(current_language()) or names.get(
+                settings.LANGUAGE_CODE, ""
+            )
         body_text = (str(body) % values).strip() or str(title) % values
         if len(body_text) > MAX_BODY:
             body_text = body_text[: MAX_BODY - 1] + "…"

@@ -1,11 +1,11 @@
 """How areas, units and points appear in the API."""
 
-from django.utils.translation import get_language
 from ninja import Schema
 from pydantic import Field
 
 from backend.areas.hierarchy import area_tree
 from backend.areas.models import Area, Unit
+from backend.i18n import current_language
 from backend.schema_types import Out
 
 
@@ -23,7 +23,7 @@ class AreaOut(Out):
     @classmethod
     def of(cls, area: Area, language: str | None = None) -> "AreaOut":
         level = area_tree().level_of(area)
-        language = language or (get_language() or "vi")[:2]
+        language = language or current_language()
         return cls(
             code=area.code,
             name=area.name,
@@ -36,7 +36,7 @@ class AreaOut(Out):
     def chain(cls, area_id: int | None) -> "list[AreaOut]":
         """An area and its ancestors, largest first, from the area tree (built
         once per tree and language: a page of reports shows a few areas many times)."""
-        language = (get_language() or "vi")[:2]
+        language = current_language()
         tree = area_tree()
         key = (cls, area_id, language)
         chain = tree.derived.get(key)

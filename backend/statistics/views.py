@@ -4,12 +4,11 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from backend.areas.hierarchy import area_tree
 from backend.catalogue.active import active_categories
-from backend.i18n import localized
+from backend.i18n import current_language, localized
 from backend.statistics.access import may_see_statistics
 
 
@@ -24,7 +23,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # The table groups by any level of the active edition, the routed one first.
     tree = area_tree()
     edition = tree.active_edition() or ""
-    language = (get_language() or "vi")[:2]
+    language = current_language()
     levels = sorted(
         (level for (ed, _), level in tree.levels.items() if ed == edition),
         key=lambda level: level.depth,

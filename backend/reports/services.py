@@ -200,6 +200,7 @@ def create_report(
         _("Could not allocate a report reference; please send the report again."),
         code="reference_exhausted",
         status=503,
+        headers={"Retry-After": "1"},
     )
 
 

@@ -261,6 +261,7 @@ def test_only_taken_references_refuse_a_report_in_the_end(resident, monkeypatch)
     response = resident.post_json("/api/v1/reports", payload)
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "reference_exhausted"
+    assert response["Retry-After"] == "1"
     assert not Report.objects.filter(id=payload["id"]).exists()
 
 

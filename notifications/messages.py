@@ -16,7 +16,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from backend.i18n import current_language
+from backend.i18n import supported_language
 
 # What a status change says after "Report ABC123": a phrase, not the status's
 # name in a list.
@@ -53,12 +53,6 @@ class _Params(dict):
         return ""
 
 
-def reader_language(language: str | None) -> str:
-    """A supported language; an unknown one falls back to Vietnamese."""
-    code = (language or settings.LANGUAGE_CODE).split("-")[0].lower()
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
 def local_time(value: str) -> str:
     """An ISO timestamp as the reader's language writes a date and time, in the
     service area's time zone."""
@@ -73,7 +67,8 @@ def local_time(value: str) -> str:
 
 
 def render(kind: str, params: dict, language: str) -> tuple[str, str]:
-    with translation.override(reader_language(language)):
+    reader = supported_language(language)
+    with translation.override(reader):
         title, body = TEMPLATES[kind]
         values = _Params(params)
         status = params.get("status", "")
@@ -82,9 +77,7 @@ def render(kind: str, params: dict, language: str) -> tuple[str, str]:
             values["due"] = local_time(params["due"])
         if "category_names" in params:
             names = params["category_names"]
-            values["category"] = names.get(current_language()) or names.get(
-                settings.LANGUAGE_CODE, ""
-            )
+            values["category"] = names.get(reader) or names.get(settings.LANGUAGE_CODE, "")
         body_text = (str(body) % values).strip() or str(title) % values
         if len(body_text) > MAX_BODY:
             body_text = body_text[: MAX_BODY - 1] + "…"

@@ -194,8 +194,9 @@ def create_report(
         # Either the same id arrived twice at once (a retry racing the first
         # try, or another resident's id), or the reference collided: tell
         # them apart.
-        if Report.objects.filter(id=new.id).exists():
-            return Submission(_replay(reporter, new), False, [], [])
+        existing = Report.objects.filter(id=new.id).first()
+        if existing is not None:
+            return Submission(_replayed(existing, reporter, new), False, [], [])
     raise ServiceError(
         _("Could not allocate a report reference; please send the report again."),
         code="reference_exhausted",
